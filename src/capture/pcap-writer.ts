@@ -18,7 +18,11 @@ export function pcapGlobalHeader(linkType: number, snaplen = 262144): Uint8Array
 }
 
 /** Encodes one record (header + bytes) of a little-endian microsecond pcap. */
-export function pcapRecord(tsMicros: number, frame: Uint8Array, origLen = frame.length): Uint8Array {
+export function pcapRecord(
+  tsMicros: number,
+  frame: Uint8Array,
+  origLen = frame.length,
+): Uint8Array {
   const r = new Uint8Array(RECORD_HEADER_LEN + frame.length);
   const v = new DataView(r.buffer);
   v.setUint32(0, Math.floor(tsMicros / 1e6), true);

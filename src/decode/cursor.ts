@@ -18,7 +18,7 @@ export class Cursor {
   reset(buf: Uint8Array, start = 0, end = buf.length): this {
     this.buf = buf;
     this.pos = start;
-    this.end = end > buf.length ? buf.length : end;
+    this.end = Math.min(end, buf.length);
     this.bad = false;
     return this;
   }

@@ -33,6 +33,8 @@ export const ANOMALY_KINDS = [
   "unsupported_ethertype",
   "tunnel_too_deep",
   "ipv6_ext_header_loop",
+  "vlan_too_deep",
+  "decoder_error",
   // streams
   "tcp_overlap_mismatch",
   "tcp_gap",

@@ -88,8 +88,7 @@ export function buildFrame(spec: FrameSpec): Uint8Array {
   const payload = spec.payload ?? EMPTY;
   const rawOpts = spec.tcpOptions ?? EMPTY;
   const optLen = (rawOpts.length + 3) & ~3;
-  const l4Len =
-    spec.proto === "tcp" ? 20 + optLen + payload.length : 8 + payload.length; // icmp header is 8 too
+  const l4Len = spec.proto === "tcp" ? 20 + optLen + payload.length : 8 + payload.length; // icmp header is 8 too
   const ipHdrLen = v6 ? 40 : 20;
   const frame = new Uint8Array(14 + ipHdrLen + l4Len);
   frame.set(spec.dstMac ?? DEFAULT_DST_MAC, 0);
@@ -97,8 +96,7 @@ export function buildFrame(spec: FrameSpec): Uint8Array {
   frame[12] = v6 ? 0x86 : 0x08;
   frame[13] = v6 ? 0xdd : 0x00;
   const ip = 14;
-  const protoNum =
-    spec.proto === "tcp" ? 6 : spec.proto === "udp" ? 17 : v6 ? 58 : 1;
+  const protoNum = spec.proto === "tcp" ? 6 : spec.proto === "udp" ? 17 : v6 ? 58 : 1;
   if (v6) {
     frame[ip] = 0x60;
     frame[ip + 4] = l4Len >> 8;
@@ -181,6 +179,7 @@ export function buildFrame(spec: FrameSpec): Uint8Array {
 
 /** TCP option bytes: MSS, SACK-permitted, timestamps, NOP, window scale (a Linux-like SYN). */
 export function linuxSynOptions(tsVal = 1): Uint8Array {
+  // biome-ignore format: one option per line
   return Uint8Array.of(
     2, 4, 0x05, 0xb4, // MSS 1460
     4, 2, // SACK permitted

@@ -1,0 +1,41 @@
+/** @module Per-(proto, port) counters of the traffic towards each port, with distinct sources. */
+
+import { FINGERPRINTS } from "../detect/fingerprint.js";
+import { HourlyCounts } from "./hourly.js";
+
+export const PROTO_NAMES = ["tcp", "udp", "icmp", "icmpv6"] as const;
+export type ProtoName = (typeof PROTO_NAMES)[number];
+export const P_TCP = 0;
+export const P_UDP = 1;
+export const P_ICMP = 2;
+export const P_ICMPV6 = 3;
+
+export class PortStats {
+  packets = 0;
+  probes = 0;
+  sessions = 0;
+  /** Source indexes (see SourceTable): small integers hash faster and weigh less than addresses. */
+  readonly sources = new Set<number>();
+  readonly hourly = new HourlyCounts();
+  readonly fp = new Float64Array(FINGERPRINTS.length);
+
+  constructor(
+    readonly proto: number,
+    readonly port: number,
+  ) {}
+}
+
+/** All ports seen, keyed by proto * 65536 + port. */
+export class PortTable {
+  readonly map = new Map<number, PortStats>();
+
+  get(proto: number, port: number): PortStats {
+    const key = proto * 65536 + port;
+    let s = this.map.get(key);
+    if (s === undefined) {
+      s = new PortStats(proto, port);
+      this.map.set(key, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,175 @@
+/** @module Builds the analysis report (schema/report.ts) from an Analyzer's counters. */
+
+import { addrKeyToString } from "../decode/decoded.js";
+import { FINGERPRINT_VERSION, FINGERPRINTS } from "../detect/fingerprint.js";
+import type { Anomalies } from "../schema/anomalies.js";
+import {
+  type AnalysisReport,
+  REPORT_VERSION,
+  type ReportFingerprint,
+  type ReportInputFile,
+  type ReportPort,
+  type ReportSource,
+} from "../schema/report.js";
+import type { Analyzer } from "./analyzer.js";
+import { HOUR_US } from "./hourly.js";
+import { PROTO_NAMES } from "./ports.js";
+
+/** How many sources the report lists. */
+export const TOP_SOURCES = 20;
+/** Hourly arrays longer than this are left out of the JSON (a year of hours per port is too much). */
+export const MAX_HOURLY_BUCKETS = 24 * 62;
+
+export const PORTENT_VERSION = "0.1.0";
+
+export function isoTime(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}
+
+export interface ReportInputs {
+  files: ReportInputFile[];
+  anomalies: Anomalies;
+  /** How many sources `topSources` lists (default TOP_SOURCES). */
+  topSources?: number;
+}
+
+export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
+  const hasTime = a.packets > 0 && Number.isFinite(a.firstTs);
+  const h0 = hasTime ? Math.floor(a.firstTs / HOUR_US) : 0;
+  const h1 = hasTime ? Math.floor(a.lastTs / HOUR_US) + 1 : 0;
+  const withHourly = h1 - h0 <= MAX_HOURLY_BUCKETS;
+
+  const ports: ReportPort[] = [];
+  for (const ps of a.ports.map.values()) {
+    const fps: Record<string, number> = {};
+    FINGERPRINTS.forEach((name, i) => {
+      const n = ps.fp[i] as number;
+      if (n > 0) fps[name] = n;
+    });
+    ports.push({
+      proto: PROTO_NAMES[ps.proto] ?? "tcp",
+      port: ps.port,
+      packets: ps.packets,
+      probes: ps.probes,
+      sessions: ps.sessions,
+      sources: ps.sources.size,
+      hourly: withHourly ? ps.hourly.range(h0, h1) : [],
+      fingerprints: fps,
+    });
+  }
+  ports.sort(
+    (x, y) =>
+      y.sources - x.sources ||
+      y.packets - x.packets ||
+      x.proto.localeCompare(y.proto) ||
+      x.port - y.port,
+  );
+
+  return {
+    version: REPORT_VERSION,
+    generator: {
+      name: "portent",
+      version: PORTENT_VERSION,
+      fingerprintVersion: FINGERPRINT_VERSION,
+    },
+    input: {
+      files: inputs.files.map((f) => f.name),
+      packets: a.packets,
+      bytes: inputs.files.reduce((t, f) => t + f.bytes, 0),
+      start: hasTime ? isoTime(a.firstTs) : null,
+      end: hasTime ? isoTime(a.lastTs) : null,
+      anomalies: inputs.anomalies.toCounts(),
+      anomalyFirst: inputs.anomalies.toFirst(),
+      details: inputs.files,
+      nonIp: a.nonIp,
+    },
+    hoursStart: hasTime && withHourly ? isoTime(h0 * HOUR_US) : null,
+    bucketSeconds: 3600,
+    ports,
+    fingerprints: fingerprintTotals(a),
+    topSources: topSources(a, inputs.topSources ?? TOP_SOURCES),
+    streams: {
+      sessions: a.sessionCount,
+      probes: a.probeCount,
+      flowsEvicted: a.flows.stats.evicted,
+      httpSessions: a.httpSessions,
+    },
+    alerts: [],
+    surges: [],
+    campaigns: [],
+    iocs: [],
+  };
+}
+
+function fingerprintTotals(a: Analyzer): ReportFingerprint[] {
+  const n = FINGERPRINTS.length;
+  const src = a.sources;
+  const out: ReportFingerprint[] = FINGERPRINTS.map((name) => ({
+    name,
+    sources: 0,
+    packets: 0,
+    exclusiveSources: 0,
+  }));
+  for (let i = 0; i < src.size; i++) {
+    const syns = src.syns[i] as number;
+    if (syns === 0) continue;
+    for (let f = 0; f < n; f++) {
+      const c = src.fp[i * n + f] as number;
+      if (c === 0) continue;
+      const row = out[f] as ReportFingerprint;
+      row.sources++;
+      row.packets += c;
+      if (c === syns) row.exclusiveSources++;
+    }
+  }
+  return out.sort((x, y) => y.sources - x.sources || y.packets - x.packets);
+}
+
+function topSources(a: Analyzer, k: number): ReportSource[] {
+  const src = a.sources;
+  const top = topIndexes(src.packets, src.size, k);
+  const n = FINGERPRINTS.length;
+  return top.map((i) => {
+    let ports = 0;
+    for (const ps of a.ports.map.values()) if (ps.sources.has(i)) ports++;
+    const syns = src.syns[i] as number;
+    const fps: Record<string, number> = {};
+    if (syns > 0) {
+      FINGERPRINTS.forEach((name, f) => {
+        const c = src.fp[i * n + f] as number;
+        if (c > 0) fps[name] = Math.round((c / syns) * 1000) / 1000;
+      });
+    }
+    return {
+      address: addrKeyToString(src.keys[i] as number | string),
+      packets: src.packets[i] as number,
+      ports,
+      sessions: src.sessions[i] as number,
+      first: isoTime(src.first[i] as number),
+      last: isoTime(src.last[i] as number),
+      fingerprints: fps,
+    };
+  });
+}
+
+/** Indexes of the `k` largest values of `v[0, n)`, largest first, ties by index: O(n·k), no sort of n. */
+export function topIndexes(v: Float64Array, n: number, k: number): number[] {
+  if (k > 64) {
+    // Insertion into a long top list costs O(n·k): sort instead.
+    const all = Array.from({ length: n }, (_, i) => i);
+    all.sort((x, y) => (v[y] as number) - (v[x] as number) || x - y);
+    return all.slice(0, k);
+  }
+  const top: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = v[i] as number;
+    if (top.length === k && x <= (v[top[k - 1] as number] as number)) continue;
+    let j = top.length < k ? top.length : k - 1;
+    while (j > 0 && (v[top[j - 1] as number] as number) < x) {
+      if (j < k) top[j] = top[j - 1] as number;
+      j--;
+    }
+    top[j] = i;
+  }
+  return top;
+}

@@ -1,0 +1,96 @@
+/** @module `portent analyze`: offline analysis of captures, printed and optionally written as JSON. */
+
+import { writeFileSync } from "node:fs";
+import { analyzeFiles } from "../aggregate/analyze-files.js";
+import { DEFAULT_FLOW_CONFIG } from "../decode/flows.js";
+import { UsageError } from "../schema/errors.js";
+import type { AnalysisReport } from "../schema/report.js";
+import { renderReport } from "../serve/terminal.js";
+import { flag, int, parse, str } from "./args.js";
+import type { Command } from "./command.js";
+import { Progress } from "./progress.js";
+
+export const analyze: Command = {
+  name: "analyze",
+  summary: "analyse pcap/pcapng captures (files, .gz, or - for stdin): ports, sources, scanners",
+  help: `Usage: portent analyze [options] <capture|->...
+
+Reads pcap or pcapng captures (gzip-compressed or not, detected from the content) and reports the
+ports being scanned, by how many distinct sources, and by which scanner families. Several files
+are read in the order of their first packet; "-" reads standard input.
+
+Options:
+  --json FILE          write the report (DESIGN.md section 4 contract) as JSON; "-" for stdout
+  --top N              ports and sources shown in the terminal report (default 15)
+  --sources N          sources listed in the JSON report's topSources (default 20)
+  --client-cap BYTES   client bytes kept per connection (default ${DEFAULT_FLOW_CONFIG.clientCap})
+  --server-cap BYTES   server bytes kept per connection (default ${DEFAULT_FLOW_CONFIG.serverCap})
+  --memory-cap MIB     stream buffer memory before the oldest flows are evicted (default ${DEFAULT_FLOW_CONFIG.memoryCap / 2 ** 20})
+  --quiet              no terminal report (use with --json)
+  --color, --no-color  force colour on or off (default: on when stdout is a terminal)
+  -h, --help           this text
+
+Examples:
+  portent analyze honeypot-2018-06-14.pcap.gz
+  portent analyze --json report.json day1.pcapng day2.pcapng
+  tcpdump -i eth0 -w - 'tcp or udp' | portent analyze -
+  portent simulate satori-2018 -o satori.pcap && portent analyze satori.pcap
+
+Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
+
+  async run(argv) {
+    const p = parse(argv, {
+      json: { type: "string" },
+      top: { type: "string" },
+      sources: { type: "string" },
+      "client-cap": { type: "string" },
+      "server-cap": { type: "string" },
+      "memory-cap": { type: "string" },
+      quiet: { type: "boolean" },
+      color: { type: "boolean" },
+      "no-color": { type: "boolean" },
+    });
+    if (p.positionals.length === 0)
+      throw new UsageError("analyze needs at least one capture file or -");
+    if (p.positionals.filter((f) => f === "-").length > 1) {
+      throw new UsageError("standard input (-) can be given only once");
+    }
+    const top = int(p, "top", 15, 1, 10_000);
+    const flow = {
+      clientCap: int(p, "client-cap", DEFAULT_FLOW_CONFIG.clientCap, 0, 2 ** 30),
+      serverCap: int(p, "server-cap", DEFAULT_FLOW_CONFIG.serverCap, 0, 2 ** 30),
+      memoryCap:
+        int(p, "memory-cap", DEFAULT_FLOW_CONFIG.memoryCap / 2 ** 20, 1, 1 << 20) * 2 ** 20,
+    };
+    const json = str(p, "json");
+    const color = flag(p, "no-color")
+      ? false
+      : flag(p, "color") || (process.stdout.isTTY === true && process.env.NO_COLOR === undefined);
+
+    const progress = new Progress("reading");
+    const { report } = await analyzeFiles(p.positionals, {
+      flow,
+      topSources: int(p, "sources", 20, 0, 100_000_000),
+      warn: (kind, f) => {
+        progress.done();
+        process.stderr.write(
+          `portent: warning: ${f.file}: ${kind} at byte ${f.offset}${f.detail ? `: ${f.detail}` : ""}\n`,
+        );
+      },
+      onProgress: (c, t, n) => progress.update(c, t, n),
+    });
+    progress.done();
+    writeReport(report, json);
+    if (!flag(p, "quiet"))
+      process.stdout.write(renderReport(report, { color, top, sparkWidth: 36 }));
+    return 0;
+  },
+};
+
+/** Writes the JSON report to a file or stdout ("-"). */
+export function writeReport(report: AnalysisReport, json: string | undefined): void {
+  if (json === undefined) return;
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  if (json === "-") process.stdout.write(text);
+  else writeFileSync(json, text);
+}

@@ -1,0 +1,107 @@
+/** @module The packet decoder's entry point: link, IP, tunnels and transport of one frame. */
+
+import type { Anomalies } from "../schema/anomalies.js";
+import type { RawPacket } from "../schema/raw-packet.js";
+import {
+  type DecodedPacket,
+  IPPROTO_GRE,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+} from "./decoded.js";
+import { decodeIpv4, decodeIpv6, IP_FAIL, IP_PAYLOAD, type IpResult } from "./ip.js";
+import { decodeEthernet, decodeLink } from "./link.js";
+import { DecodeState, NEXT_ETHERNET, NEXT_IPV4, NEXT_IPV6, NEXT_NONE, type Next } from "./state.js";
+import { decodeIcmp, decodeTcp, decodeUdp } from "./transport.js";
+import { decodeGre, decodeVxlan, VXLAN_PORT } from "./tunnel.js";
+
+export { decodeStats, resetDecodeStats } from "./link.js";
+
+/** Tunnels nested deeper than this are not peeled (`tunnel_too_deep`); the last layer reached stays. */
+export const MAX_TUNNEL_DEPTH = 4;
+
+const IPPROTO_IPIP = 4;
+const IPPROTO_IPV6 = 41;
+
+/** The one walk state every call reuses: decoding allocates nothing but IPv6 address text. */
+const st = new DecodeState();
+
+/**
+ * Decodes one frame into `out` (calls out.reset() first, then sets ts/offset/fileIndex/wireLen/
+ * data from raw). Returns false when no usable IP layer was found; anomalies are counted with
+ * the file name and raw.offset. Never throws.
+ *
+ * Tunnels are peeled to the innermost packet; `tunnelDepth` counts the encapsulations crossed
+ * (GRE with or without ERSPAN counts one, as do VXLAN and IP-in-IP). When an inner layer cannot
+ * be decoded (an unsupported GRE payload, a non-IP inner frame, a broken inner header), the
+ * last IP layer that was decoded stays the result, with its transport facts.
+ */
+export function decodePacket(
+  raw: RawPacket,
+  out: DecodedPacket,
+  anomalies: Anomalies,
+  fileName: string,
+): boolean {
+  out.reset();
+  out.ts = raw.ts;
+  out.offset = raw.offset;
+  out.fileIndex = raw.fileIndex;
+  out.wireLen = raw.origLen;
+  out.data = raw.data;
+  st.begin(raw.data, raw.origLen, anomalies, fileName, raw.offset);
+  try {
+    return walk(raw.linkType, out);
+  } catch {
+    // Unreachable by design (every read is bounds-checked); the guard keeps the promise that a
+    // bug in a decoder costs one counted packet, not the run.
+    st.anomaly("decoder_error");
+    return out.ipVersion !== 0;
+  }
+}
+
+function walk(linkType: number, out: DecodedPacket): boolean {
+  let next = decodeLink(st, linkType, out);
+  let found = false;
+  for (let depth = 0; ; depth++) {
+    if (next === NEXT_ETHERNET) next = decodeEthernet(st, out);
+    let r: IpResult;
+    if (next === NEXT_IPV4) r = decodeIpv4(st, out, depth);
+    else if (next === NEXT_IPV6) r = decodeIpv6(st, out, depth);
+    else return found;
+    if (r === IP_FAIL) return found;
+    found = true;
+    if (r !== IP_PAYLOAD) return true;
+    next = transport(out);
+    if (next === NEXT_NONE) return true;
+    if (depth + 1 > MAX_TUNNEL_DEPTH) {
+      st.anomaly("tunnel_too_deep");
+      return true;
+    }
+  }
+}
+
+/** Decodes what follows an IP header and says which inner layer a tunnel holds, if any. */
+function transport(out: DecodedPacket): Next {
+  switch (out.proto) {
+    case IPPROTO_TCP:
+      decodeTcp(st, out);
+      return NEXT_NONE;
+    case IPPROTO_UDP:
+      decodeUdp(st, out);
+      if (out.dport === VXLAN_PORT && !st.c.bad) return decodeVxlan(st);
+      return NEXT_NONE;
+    case IPPROTO_ICMP:
+    case IPPROTO_ICMPV6:
+      decodeIcmp(st, out);
+      return NEXT_NONE;
+    case IPPROTO_GRE:
+      return decodeGre(st);
+    case IPPROTO_IPIP:
+      return NEXT_IPV4;
+    case IPPROTO_IPV6:
+      return NEXT_IPV6;
+    default:
+      return NEXT_NONE;
+  }
+}

@@ -1,0 +1,196 @@
+/** @module IPv4 and IPv6 headers, IPv6 extension headers, and fragments. */
+
+import type { DecodedPacket } from "./decoded.js";
+import { readIpv6Text } from "./ipv6-text.js";
+import type { DecodeState } from "./state.js";
+
+/** The IP layer could not be decoded; nothing was written to the packet. */
+export const IP_FAIL = 0;
+/** The IP layer was decoded, but nothing after it can be (fragment, cut header, no next header). */
+export const IP_DONE = 1;
+/** The IP layer was decoded and the cursor is at its payload, narrowed to it. */
+export const IP_PAYLOAD = 2;
+export type IpResult = typeof IP_FAIL | typeof IP_DONE | typeof IP_PAYLOAD;
+
+/** Longer IPv6 extension header chains are treated as garbage (`ipv6_ext_header_loop`). */
+export const MAX_IPV6_EXT_HEADERS = 8;
+
+const IPPROTO_NONE = 59;
+
+/**
+ * Decodes an IPv4 header at the cursor. The checksum is not verified: with checksum offloading,
+ * captures taken on the sending host carry wrong ones. A total length of 0 (segmentation
+ * offload) means "the rest of the frame"; a total length larger than the frame is a
+ * `bad_ip_header` and the frame's bytes are used.
+ */
+export function decodeIpv4(st: DecodeState, out: DecodedPacket, depth: number): IpResult {
+  const c = st.c;
+  const start = c.pos;
+  const vihl = c.u8();
+  c.skip(1); // DSCP, ECN
+  const total = c.u16();
+  const id = c.u16();
+  const frag = c.u16();
+  const ttl = c.u8();
+  const proto = c.u8();
+  c.skip(2); // checksum
+  const src = c.u32();
+  const dst = c.u32();
+  if (c.bad) {
+    st.short("bad_ip_header", start, 20, "ipv4");
+    return IP_FAIL;
+  }
+  if (vihl >> 4 !== 4) {
+    st.anomaly("bad_ip_version", String(vihl >> 4));
+    return IP_FAIL;
+  }
+  const hlen = (vihl & 15) * 4;
+  if (hlen < 20 || (total !== 0 && total < hlen)) {
+    st.anomaly("bad_ip_header", hlen < 20 ? "header length below 20" : "total length below header");
+    return IP_FAIL;
+  }
+  if (total !== 0 && !st.narrow(start, total)) {
+    st.anomaly("bad_ip_header", "total length beyond frame");
+  }
+
+  if (depth > 0) clearTransport(out);
+  out.ipVersion = 4;
+  out.tunnelDepth = depth;
+  out.src4 = src;
+  out.dst4 = dst;
+  out.src6 = "";
+  out.dst6 = "";
+  out.srcKey = src;
+  out.dstKey = dst;
+  out.ipId = id;
+  out.ttl = ttl;
+  out.ipOptionsLen = hlen - 20;
+  out.proto = proto;
+  out.fragment = false;
+
+  // More fragments, or a non-zero offset. A first fragment may hold the ports, but its payload
+  // is incomplete, so no fragment is decoded further (reassembly is not attempted).
+  if ((frag & 0x3fff) !== 0) {
+    out.fragment = true;
+    st.anomaly("ip_fragment");
+    return IP_DONE;
+  }
+  if (hlen > 20) {
+    c.skip(hlen - 20);
+    if (c.bad) {
+      st.short("bad_ip_header", start, hlen, "ipv4 options");
+      return IP_DONE;
+    }
+  }
+  return IP_PAYLOAD;
+}
+
+/**
+ * Decodes an IPv6 header and its extension headers at the cursor. A payload length of 0 (a
+ * jumbogram, or segmentation offload) means "the rest of the frame". A fragment header makes
+ * the packet a fragment and supplies `ipId` (the low 16 bits of its identification), except for
+ * an atomic fragment (offset 0, no more fragments), which RFC 6946 says to process as a whole
+ * packet: it keeps the `ipId` but is decoded on.
+ */
+export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): IpResult {
+  const c = st.c;
+  const start = c.pos;
+  const vtf = c.u32();
+  const plen = c.u16();
+  let next = c.u8();
+  const hop = c.u8();
+  if (!c.has(32)) c.skip(32);
+  if (c.bad) {
+    st.short("bad_ip_header", start, 40, "ipv6");
+    return IP_FAIL;
+  }
+  if (vtf >>> 28 !== 6) {
+    st.anomaly("bad_ip_version", String(vtf >>> 28));
+    return IP_FAIL;
+  }
+  if (plen !== 0 && !st.narrow(start, 40 + plen)) {
+    st.anomaly("bad_ip_header", "payload length beyond frame");
+  }
+
+  if (depth > 0) clearTransport(out);
+  const src = readIpv6Text(c);
+  const dst = readIpv6Text(c);
+  out.ipVersion = 6;
+  out.tunnelDepth = depth;
+  out.src4 = 0;
+  out.dst4 = 0;
+  out.src6 = src;
+  out.dst6 = dst;
+  out.srcKey = src;
+  out.dstKey = dst;
+  out.ipId = 0;
+  out.ttl = hop;
+  out.ipOptionsLen = 0;
+  out.fragment = false;
+  out.proto = next;
+
+  for (let n = 0; ; n++) {
+    if (next === IPPROTO_NONE) return IP_DONE;
+    if (!isExtensionHeader(next)) return IP_PAYLOAD;
+    if (n === MAX_IPV6_EXT_HEADERS) {
+      st.anomaly("ipv6_ext_header_loop");
+      return IP_DONE;
+    }
+    const hs = c.pos;
+    const following = c.u8();
+    if (next === 44) {
+      c.skip(1);
+      const fo = c.u16();
+      const ident = c.u32();
+      if (c.bad) {
+        st.short("bad_ip_header", hs, 8, "ipv6 fragment header");
+        return IP_DONE;
+      }
+      out.ipId = ident & 0xffff;
+      out.proto = following;
+      // Offset (13 bits) or the more-fragments flag: a real fragment.
+      if ((fo & 0xfff9) !== 0) {
+        out.fragment = true;
+        st.anomaly("ip_fragment");
+        return IP_DONE;
+      }
+    } else {
+      // The authentication header counts its length in 4-byte words minus 2, the others in
+      // 8-byte units minus 1.
+      const l = c.u8();
+      const len = next === 51 ? (l + 2) * 4 : (l + 1) * 8;
+      c.skip(len - 2);
+      if (c.bad) {
+        st.short("bad_ip_header", hs, len, "ipv6 extension header");
+        return IP_DONE;
+      }
+      out.proto = following;
+    }
+    next = following;
+  }
+}
+
+/** Hop-by-hop (0), routing (43), fragment (44), AH (51), destination options (60), mobility (135). */
+function isExtensionHeader(p: number): boolean {
+  return p === 0 || p === 43 || p === 44 || p === 51 || p === 60 || p === 135;
+}
+
+/** Forgets the transport facts of an outer layer once an inner IP layer replaces it. */
+function clearTransport(out: DecodedPacket): void {
+  out.sport = 0;
+  out.dport = 0;
+  out.tcpFlags = 0;
+  out.seq = 0;
+  out.ack = 0;
+  out.window = 0;
+  out.tcpOptionsLen = 0;
+  out.mss = -1;
+  out.wscale = -1;
+  out.sackPermitted = false;
+  out.tsVal = -1;
+  out.tsEcr = -1;
+  out.icmpType = -1;
+  out.icmpCode = -1;
+  out.payloadOffset = 0;
+  out.payloadLength = 0;
+}

@@ -1,0 +1,149 @@
+/** @module Renders an analysis report for a terminal: readable at 100 columns, colour only on a TTY. */
+
+import type { AnalysisReport, ReportPort } from "../schema/report.js";
+
+export interface RenderOptions {
+  color: boolean;
+  /** How many ports and sources to list. */
+  top: number;
+  /** Width of the sparkline column. */
+  sparkWidth: number;
+}
+
+export const DEFAULT_RENDER: RenderOptions = { color: false, top: 15, sparkWidth: 36 };
+
+const BARS = "▁▂▃▄▅▆▇█";
+
+/** Resamples `v` into `width` bins (sums) and draws one bar per bin, scaled to the row's maximum. */
+export function sparkline(v: number[], width: number): string {
+  if (v.length === 0) return "";
+  const bins = Math.min(width, v.length);
+  const sums = new Array<number>(bins).fill(0);
+  for (let i = 0; i < v.length; i++) {
+    const b = Math.min(bins - 1, Math.floor((i * bins) / v.length));
+    sums[b] = (sums[b] as number) + (v[i] as number);
+  }
+  const max = Math.max(...sums);
+  if (max === 0) return " ".repeat(bins);
+  return sums
+    .map((s) => (s === 0 ? " " : BARS[Math.min(7, Math.floor((s / max) * 7.999))]))
+    .join("");
+}
+
+export function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+}
+
+function duration(startIso: string, endIso: string): string {
+  const s = (Date.parse(endIso) - Date.parse(startIso)) / 1000;
+  if (s >= 2 * 86400) return `${(s / 86400).toFixed(1)} days`;
+  if (s >= 2 * 3600) return `${(s / 3600).toFixed(1)} hours`;
+  if (s >= 120) return `${(s / 60).toFixed(1)} minutes`;
+  return `${s.toFixed(1)} seconds`;
+}
+
+function shortTime(iso: string): string {
+  return `${iso.slice(0, 16).replace("T", " ")}Z`;
+}
+
+export function renderReport(r: AnalysisReport, opt: RenderOptions = DEFAULT_RENDER): string {
+  const bold = (s: string) => (opt.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const dim = (s: string) => (opt.color ? `\x1b[2m${s}\x1b[0m` : s);
+  const warn = (s: string) => (opt.color ? `\x1b[33m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  const inp = r.input;
+
+  lines.push(bold("INPUT"));
+  const files = inp.files.length === 1 ? (inp.files[0] as string) : `${inp.files.length} files`;
+  lines.push(`  ${files}: ${fmtInt(inp.packets)} packets, ${fmtInt(inp.bytes)} bytes`);
+  if (inp.start !== null && inp.end !== null) {
+    lines.push(
+      `  ${shortTime(inp.start)} .. ${shortTime(inp.end)} (${duration(inp.start, inp.end)})`,
+    );
+  }
+  const kinds = Object.entries(inp.anomalies);
+  if (kinds.length === 0) {
+    lines.push(`  anomalies: none`);
+  } else {
+    lines.push(warn(`  anomalies: ${kinds.map(([k, n]) => `${k} ${fmtInt(n)}`).join(", ")}`));
+    for (const [k, f] of Object.entries(inp.anomalyFirst)) {
+      lines.push(
+        dim(`    ${k}: first in ${f.file} at byte ${f.offset}${f.detail ? ` (${f.detail})` : ""}`),
+      );
+    }
+  }
+  const st = r.streams;
+  lines.push(
+    `  ${fmtInt(st.sessions)} sessions (${fmtInt(st.httpSessions)} HTTP), ${fmtInt(st.probes)} probes` +
+      (inp.nonIp > 0 ? `, ${fmtInt(inp.nonIp)} packets without IP` : ""),
+  );
+  lines.push("");
+
+  lines.push(portTable(r, opt, bold, dim));
+  lines.push("");
+
+  lines.push(bold("SCANNER FINGERPRINTS") + dim("  (TCP SYNs; a source may show several)"));
+  const synSources = r.fingerprints.reduce((t, f) => t + f.sources, 0);
+  if (synSources === 0) lines.push("  no TCP SYNs");
+  for (const f of r.fingerprints) {
+    if (f.sources === 0) continue;
+    lines.push(
+      `  ${f.name.padEnd(9)}${fmtInt(f.sources).padStart(10)} sources ${fmtInt(f.packets).padStart(12)} SYNs` +
+        dim(`  ${fmtInt(f.exclusiveSources)} sources only ${f.name}`),
+    );
+  }
+  lines.push("");
+
+  lines.push(bold("TOP SOURCES") + dim("  (by packets)"));
+  lines.push(
+    dim(
+      `  ${"ADDRESS".padEnd(40)}${"PACKETS".padStart(11)}${"PORTS".padStart(7)}${"SESSIONS".padStart(10)}  FINGERPRINTS`,
+    ),
+  );
+  for (const s of r.topSources.slice(0, opt.top)) {
+    const fps = Object.entries(s.fingerprints)
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(", ");
+    lines.push(
+      `  ${s.address.padEnd(40)}${fmtInt(s.packets).padStart(11)}${fmtInt(s.ports).padStart(7)}${fmtInt(s.sessions).padStart(10)}  ${fps || "-"}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function portTable(
+  r: AnalysisReport,
+  opt: RenderOptions,
+  bold: (s: string) => string,
+  dim: (s: string) => string,
+): string {
+  const out: string[] = [];
+  const hours = r.ports[0]?.hourly.length ?? 0;
+  out.push(
+    bold("PORTS") +
+      dim(
+        `  (by distinct sources; top ${Math.min(opt.top, r.ports.length)} of ${fmtInt(r.ports.length)})`,
+      ),
+  );
+  const head =
+    `  ${"PORT".padEnd(12)}${"SOURCES".padStart(9)}${"PACKETS".padStart(11)}${"PROBES".padStart(10)}` +
+    `${"SESSIONS".padStart(10)}${"MIRAI".padStart(7)}  ` +
+    (hours > 0 ? `PACKETS PER HOUR (${hours} h)` : "");
+  out.push(dim(head));
+  for (const p of r.ports.slice(0, opt.top)) out.push(portRow(p, opt));
+  return out.join("\n");
+}
+
+function portRow(p: ReportPort, opt: RenderOptions): string {
+  const syns = Object.values(p.fingerprints).reduce((t, n) => t + n, 0);
+  const mirai = syns > 0 ? pct((p.fingerprints.mirai ?? 0) / syns) : "-";
+  return (
+    `  ${`${p.port}/${p.proto}`.padEnd(12)}${fmtInt(p.sources).padStart(9)}${fmtInt(p.packets).padStart(11)}` +
+    `${fmtInt(p.probes).padStart(10)}${fmtInt(p.sessions).padStart(10)}${mirai.padStart(7)}  ` +
+    sparkline(p.hourly, opt.sparkWidth)
+  );
+}
