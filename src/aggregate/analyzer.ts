@@ -17,7 +17,7 @@ import type { Anomalies } from "../schema/anomalies.js";
 import type { RawPacket } from "../schema/raw-packet.js";
 import type { Probe, Session } from "../schema/session.js";
 import { HOUR_US } from "./hourly.js";
-import { P_ICMP, P_ICMPV6, P_TCP, P_UDP, PortTable } from "./ports.js";
+import { P_ICMP, P_ICMPV6, P_TCP, P_UDP, type PortStats, PortTable } from "./ports.js";
 import { SourceTable } from "./sources.js";
 
 /** ICMP types that answer a request (echo reply, and ICMPv6 echo reply). */
@@ -52,6 +52,9 @@ export class Analyzer {
   httpSessions = 0;
 
   private readonly pkt = new DecodedPacket();
+  /** Port of each flow row's tag (see countFlow); rows are small integers, reused. */
+  private readonly rowPort: PortStats[] = [];
+  private lastSi = 0;
   private readonly echoRequests = new Map<string, number>();
   private readonly anomalies: Anomalies;
   private readonly fileNames: string[];
@@ -60,9 +63,14 @@ export class Analyzer {
     this.anomalies = opts.anomalies;
     this.fileNames = opts.fileNames;
     const config = { ...DEFAULT_FLOW_CONFIG, ...opts.flow };
+    const onProbe = opts.onProbe;
     this.flows = new FlowTable(
       config,
-      { session: (s) => this.onSession(s), probe: (p) => this.onProbe(p) },
+      {
+        session: (s) => this.onSession(s),
+        probeCounted: (proto, dport) => this.onProbe(proto, dport),
+        ...(onProbe !== undefined ? { probe: onProbe } : {}),
+      },
       opts.anomalies,
       (i) => this.fileNames[i] ?? "?",
     );
@@ -87,10 +95,9 @@ export class Analyzer {
     if (proto === IPPROTO_TCP) {
       let fp = -1;
       if (isSyn(p)) fp = fingerprintSyn(p);
-      if (this.flows.packet(p, fp < 0 ? "" : fingerprintName(fp)))
-        this.count(P_TCP, p.dport, p, fp);
+      if (this.flows.packet(p, fp < 0 ? "" : fingerprintName(fp))) this.countFlow(P_TCP, p, fp);
     } else if (proto === IPPROTO_UDP) {
-      if (this.flows.packet(p, "")) this.count(P_UDP, p.dport, p, -1);
+      if (this.flows.packet(p, "")) this.countFlow(P_UDP, p, -1);
     } else if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
       this.icmp(p, proto === IPPROTO_ICMP ? P_ICMP : P_ICMPV6);
     }
@@ -101,22 +108,60 @@ export class Analyzer {
     this.flows.finish();
   }
 
-  private count(proto: number, port: number, p: DecodedPacket, fp: number): void {
+  /**
+   * Counts a TCP/UDP packet that travels towards its destination port. The first such packet of
+   * a flow looks up its source and port and tags the flow with them; the flow's later packets
+   * (same source, same port) reuse the tag and skip the hash lookups.
+   */
+  private countFlow(proto: number, p: DecodedPacket, fp: number): void {
+    const flows = this.flows;
+    const dir = flows.lastFromClient ? 1 : 0;
+    const tag = flows.lastTag();
+    if (tag !== 0 && (tag & 1) === dir) {
+      this.countKnown((tag >>> 1) - 1, this.rowPort[flows.lastRow] as PortStats, p, fp);
+      return;
+    }
+    const ps = this.count(proto, p.dport, p, fp);
+    const row = flows.lastRow;
+    if (row >= 0) {
+      flows.setLastTag(((this.lastSi + 1) << 1) | dir);
+      this.rowPort[row] = ps;
+    }
+  }
+
+  /** Counts a packet of a source and port already looked up. */
+  private countKnown(si: number, ps: PortStats, p: DecodedPacket, fp: number): void {
     const src = this.sources;
-    const si = src.intern(p.srcKey, p.ts);
+    src.packets[si] = (src.packets[si] as number) + 1;
+    if (p.ts > (src.last[si] as number)) src.last[si] = p.ts;
+    if (p.ts < (src.first[si] as number)) src.first[si] = p.ts;
+    ps.packets++;
+    ps.hourly.add(Math.floor(p.ts / HOUR_US));
+    if (fp >= 0) this.countSyn(si, ps, fp);
+  }
+
+  private countSyn(si: number, ps: PortStats, fp: number): void {
+    const src = this.sources;
+    ps.fp[fp] = (ps.fp[fp] as number) + 1;
+    src.syns[si] = (src.syns[si] as number) + 1;
+    const k = si * 4 + fp;
+    src.fp[k] = (src.fp[k] as number) + 1;
+  }
+
+  /** Counts a packet towards `port`: looks up its source and port. */
+  private count(proto: number, port: number, p: DecodedPacket, fp: number): PortStats {
+    const src = this.sources;
+    const si = p.ipVersion === 4 ? src.intern4(p.src4, p.ts) : src.intern(p.src6, p.ts);
+    this.lastSi = si;
     src.packets[si] = (src.packets[si] as number) + 1;
     if (p.ts > (src.last[si] as number)) src.last[si] = p.ts;
     if (p.ts < (src.first[si] as number)) src.first[si] = p.ts;
     const ps = this.ports.get(proto, port);
     ps.packets++;
-    ps.sources.add(si);
+    if (this.ports.addSource(ps, si)) src.ports[si] = (src.ports[si] as number) + 1;
     ps.hourly.add(Math.floor(p.ts / HOUR_US));
-    if (fp >= 0) {
-      ps.fp[fp] = (ps.fp[fp] as number) + 1;
-      src.syns[si] = (src.syns[si] as number) + 1;
-      const k = si * 4 + fp;
-      src.fp[k] = (src.fp[k] as number) + 1;
-    }
+    if (fp >= 0) this.countSyn(si, ps, fp);
+    return ps;
   }
 
   /**
@@ -139,9 +184,10 @@ export class Analyzer {
   }
 
   private echoIdent(p: DecodedPacket): number {
-    // The echo identifier sits in the first two bytes after the 4-byte ICMP type/code/checksum.
-    const o = p.payloadOffset;
-    if (p.payloadLength < 2) return -1;
+    // The decoder's ICMP payload starts after the 8-byte header; the echo identifier is in the
+    // header's bytes 4-5, just before it.
+    const o = p.payloadOffset - 4;
+    if (p.icmpType < 0 || o < 0) return -1;
     return ((p.data[o] as number) << 8) | (p.data[o + 1] as number);
   }
 
@@ -154,9 +200,8 @@ export class Analyzer {
     this.opts.onSession?.(s);
   }
 
-  private onProbe(p: Probe): void {
+  private onProbe(proto: number, dport: number): void {
     this.probeCount++;
-    this.ports.get(p.proto === "tcp" ? P_TCP : P_UDP, p.dport).probes++;
-    this.opts.onProbe?.(p);
+    this.ports.get(proto === IPPROTO_TCP ? P_TCP : P_UDP, dport).probes++;
   }
 }

@@ -23,3 +23,25 @@ describe("topIndexes", () => {
     expect(topIndexes(v, 0, 3)).toEqual([]);
   });
 });
+
+describe("HourlyCounts against a reference", () => {
+  it("matches a Map of hour counts for any order, through the sparse-to-dense switch", async () => {
+    const fc = (await import("fast-check")).default;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 400_000, max: 400_300 }), { maxLength: 500 }),
+        (hours) => {
+          const h = new HourlyCounts();
+          const ref = new Map<number, number>();
+          for (const x of hours) {
+            h.add(x);
+            ref.set(x, (ref.get(x) ?? 0) + 1);
+          }
+          const got = h.range(399_990, 400_310);
+          for (let i = 0; i < got.length; i++) expect(got[i]).toBe(ref.get(399_990 + i) ?? 0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

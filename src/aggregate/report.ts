@@ -13,12 +13,14 @@ import {
 } from "../schema/report.js";
 import type { Analyzer } from "./analyzer.js";
 import { HOUR_US } from "./hourly.js";
-import { PROTO_NAMES } from "./ports.js";
+import { type PortStats, PROTO_NAMES } from "./ports.js";
 
 /** How many sources the report lists. */
 export const TOP_SOURCES = 20;
 /** Hourly arrays longer than this are left out of the JSON (a year of hours per port is too much). */
 export const MAX_HOURLY_BUCKETS = 24 * 62;
+/** Ports (by rank) that carry their hourly series; a darknet sees tens of thousands of ports. */
+export const MAX_HOURLY_PORTS = 200;
 
 export const PORTENT_VERSION = "0.1.0";
 
@@ -39,7 +41,7 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
   const h1 = hasTime ? Math.floor(a.lastTs / HOUR_US) + 1 : 0;
   const withHourly = h1 - h0 <= MAX_HOURLY_BUCKETS;
 
-  const ports: ReportPort[] = [];
+  const ports: Array<ReportPort & { stats: PortStats }> = [];
   for (const ps of a.ports.map.values()) {
     const fps: Record<string, number> = {};
     FINGERPRINTS.forEach((name, i) => {
@@ -52,9 +54,10 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
       packets: ps.packets,
       probes: ps.probes,
       sessions: ps.sessions,
-      sources: ps.sources.size,
-      hourly: withHourly ? ps.hourly.range(h0, h1) : [],
+      sources: ps.sources,
+      hourly: [],
       fingerprints: fps,
+      stats: ps,
     });
   }
   ports.sort(
@@ -63,6 +66,9 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
       y.packets - x.packets ||
       x.proto.localeCompare(y.proto) ||
       x.port - y.port,
+  );
+  const portRows: ReportPort[] = ports.map(({ stats, ...row }, rank) =>
+    withHourly && rank < MAX_HOURLY_PORTS ? { ...row, hourly: stats.hourly.range(h0, h1) } : row,
   );
 
   return {
@@ -85,7 +91,7 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
     },
     hoursStart: hasTime && withHourly ? isoTime(h0 * HOUR_US) : null,
     bucketSeconds: 3600,
-    ports,
+    ports: portRows,
     fingerprints: fingerprintTotals(a),
     topSources: topSources(a, inputs.topSources ?? TOP_SOURCES),
     streams: {
@@ -130,8 +136,7 @@ function topSources(a: Analyzer, k: number): ReportSource[] {
   const top = topIndexes(src.packets, src.size, k);
   const n = FINGERPRINTS.length;
   return top.map((i) => {
-    let ports = 0;
-    for (const ps of a.ports.map.values()) if (ps.sources.has(i)) ports++;
+    const ports = src.ports[i] as number;
     const syns = src.syns[i] as number;
     const fps: Record<string, number> = {};
     if (syns > 0) {

@@ -1,6 +1,7 @@
 /** @module Per-source totals in column arrays: the index of a source is what distinct counting stores. */
 
 import { FINGERPRINTS } from "../detect/fingerprint.js";
+import { U32Map } from "./int-hash.js";
 
 const NFP = FINGERPRINTS.length;
 
@@ -9,9 +10,13 @@ const NFP = FINGERPRINTS.length;
  * totals in typed columns, about 100 bytes per source, so millions of sources stay cheap.
  */
 export class SourceTable {
-  private readonly index = new Map<number | string, number>();
+  /** IPv4 sources by address; IPv6 sources by text. */
+  private readonly index4 = new U32Map(4096);
+  private readonly index6 = new Map<string, number>();
   keys: Array<number | string> = [];
   packets = new Float64Array(1024);
+  /** Distinct ports the source sent towards. */
+  ports = new Float64Array(1024);
   syns = new Float64Array(1024);
   sessions = new Float64Array(1024);
   first = new Float64Array(1024);
@@ -25,10 +30,11 @@ export class SourceTable {
 
   /** Index of `key`, creating a row at time `ts` when new. */
   intern(key: number | string, ts: number): number {
-    let i = this.index.get(key);
-    if (i === undefined) {
+    let i = typeof key === "number" ? this.index4.get(key) : (this.index6.get(key) ?? -1);
+    if (i < 0) {
       i = this.keys.length;
-      this.index.set(key, i);
+      if (typeof key === "number") this.index4.set(key, i);
+      else this.index6.set(key, i);
       this.keys.push(key);
       if (i >= this.packets.length) this.grow();
       this.first[i] = ts;
@@ -37,8 +43,15 @@ export class SourceTable {
     return i;
   }
 
+  /** `intern` for an IPv4 address (the hot path: no union-typed key). */
+  intern4(addr: number, ts: number): number {
+    const i = this.index4.get(addr);
+    return i >= 0 ? i : this.intern(addr, ts);
+  }
+
   lookup(key: number | string): number | undefined {
-    return this.index.get(key);
+    const i = typeof key === "number" ? this.index4.get(key) : (this.index6.get(key) ?? -1);
+    return i < 0 ? undefined : i;
   }
 
   private grow(): void {
@@ -49,6 +62,7 @@ export class SourceTable {
       return b;
     };
     this.packets = g(this.packets);
+    this.ports = g(this.ports);
     this.syns = g(this.syns);
     this.sessions = g(this.sessions);
     this.first = g(this.first);

@@ -34,7 +34,13 @@ export const DEFAULT_FLOW_CONFIG: Readonly<FlowConfig> = Object.freeze({
 
 export interface FlowSink {
   session(s: Session): void;
-  probe(p: Probe): void;
+  /**
+   * Called once per probe with its protocol number (6 or 17) and server port. Cheap: nothing is
+   * allocated. Counters use this; `probe` is for consumers that need the whole record.
+   */
+  probeCounted?(proto: number, dport: number): void;
+  /** Called with the full Probe record; leave it out when not needed (it allocates). */
+  probe?(p: Probe): void;
 }
 
 export interface FlowStats {

@@ -182,6 +182,16 @@ export class RecordBuilder {
     return session;
   }
 
+  /** The destination port of flow `f`'s probe, without building the record. */
+  probePort(f: number): number {
+    const st = this.st;
+    const fl = st.flags[f] as number;
+    const clientSeen = st.cPkts[f] !== 0;
+    const dstIsA = ((fl & F_CLIENT_A) !== 0) !== clientSeen;
+    const ports = st.ports[f] as number;
+    return dstIsA ? ports >>> 16 : ports & 0xffff;
+  }
+
   probe(f: number): Probe {
     const st = this.st;
     const fl = st.flags[f] as number;

@@ -78,6 +78,8 @@ export class FlowStore {
   last = new Float64Array(INITIAL_ROWS);
   fileIndex = new Int32Array(INITIAL_ROWS);
   offset = new Float64Array(INITIAL_ROWS);
+  /** A value the table's user may attach to a flow (0 when the row is fresh). */
+  tag = new Int32Array(INITIAL_ROWS);
   cPkts = new Uint32Array(INITIAL_ROWS);
   sPkts = new Uint32Array(INITIAL_ROWS);
   cIsn = new Uint32Array(INITIAL_ROWS);
@@ -240,6 +242,7 @@ export class FlowStore {
       f = this.used++;
     }
     this.extraOf[f] = -1;
+    this.tag[f] = 0;
     return f;
   }
 
@@ -273,6 +276,7 @@ export class FlowStore {
     this.last = grown(this.last, (k) => new Float64Array(k), n);
     this.fileIndex = grown(this.fileIndex, (k) => new Int32Array(k), n);
     this.offset = grown(this.offset, (k) => new Float64Array(k), n);
+    this.tag = grown(this.tag, (k) => new Int32Array(k), n);
     this.cPkts = grown(this.cPkts, (k) => new Uint32Array(k), n);
     this.sPkts = grown(this.sPkts, (k) => new Uint32Array(k), n);
     this.cIsn = grown(this.cIsn, (k) => new Uint32Array(k), n);

@@ -76,6 +76,10 @@ export class FlowTable {
     peakBufferedBytes: 0,
   };
   private readonly st = new FlowStore();
+  /** The row of the flow the last `packet` call belonged to (valid until the next call). */
+  lastRow = -1;
+  /** Whether the last `packet` call's packet came from its flow's client. */
+  lastFromClient = false;
   private readonly records: RecordBuilder;
   private readonly timeouts: number[];
   private now = Number.NEGATIVE_INFINITY;
@@ -122,19 +126,35 @@ export class FlowTable {
     let clientSeen: boolean;
     if (proto === 6) {
       const f = this.tcp(p, fingerprint);
+      this.lastRow = f;
       fromClient = (((this.st.flags[f] as number) & F_CLIENT_A) !== 0) === this.kFromA;
       clientSeen = this.st.cPkts[f] !== 0;
     } else if (proto === 17) {
       const f = this.udp(p);
+      this.lastRow = f;
       fromClient = (((this.st.flags[f] as number) & F_CLIENT_A) !== 0) === this.kFromA;
       clientSeen = true;
     } else {
+      this.lastRow = -1;
       return true;
     }
+    this.lastFromClient = fromClient;
     if (this.stats.bufferedBytes > this.config.memoryCap) {
       while (this.stats.bufferedBytes > this.config.memoryCap && this.evictOldest("memory cap")) {}
     }
     return fromClient || !clientSeen;
+  }
+
+  /**
+   * The user's tag of the last packet's flow (0 until set). A counter attaches what it looked up
+   * for the flow's first packet, so the flow's later packets skip those lookups.
+   */
+  lastTag(): number {
+    return this.lastRow < 0 ? 0 : (this.st.tag[this.lastRow] as number);
+  }
+
+  setLastTag(v: number): void {
+    if (this.lastRow >= 0) this.st.tag[this.lastRow] = v;
   }
 
   /** End of input: emits every flow still open (close reason "eof"; closing flows keep theirs). */
@@ -410,17 +430,22 @@ export class FlowTable {
       const x = st.extra(f);
       this.account(-((x.cStream?.allocated ?? 0) + (x.sStream?.allocated ?? 0)));
     }
-    const isSession = (fl & F_C_DATA) !== 0;
-    const session = isSession ? this.records.session(f, reason) : undefined;
-    const probe = isSession ? undefined : this.records.probe(f);
+    const sink = this.sink;
+    if ((fl & F_C_DATA) !== 0) {
+      const session = this.records.session(f, reason);
+      st.release(f);
+      this.stats.active = st.active;
+      this.stats.sessions++;
+      sink.session(session);
+      return;
+    }
+    const proto = st.proto[f] as number;
+    const dport = this.records.probePort(f);
+    const probe = sink.probe !== undefined ? this.records.probe(f) : undefined;
     st.release(f);
     this.stats.active = st.active;
-    if (session !== undefined) {
-      this.stats.sessions++;
-      this.sink.session(session);
-    } else if (probe !== undefined) {
-      this.stats.probes++;
-      this.sink.probe(probe);
-    }
+    this.stats.probes++;
+    sink.probeCounted?.(proto, dport);
+    if (probe !== undefined) sink.probe?.(probe);
   }
 }

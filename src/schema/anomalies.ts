@@ -18,7 +18,6 @@ export const ANOMALY_KINDS = [
   "corrupt_block",
   "unknown_block",
   "bad_interface_id",
-  "not_a_capture",
   "gzip_error",
   "read_error",
   // decode layer
@@ -40,7 +39,6 @@ export const ANOMALY_KINDS = [
   "tcp_gap",
   "stream_truncated",
   "flow_evicted",
-  "flow_table_full",
   // application
   "http_malformed",
   "http_truncated",

@@ -41,7 +41,10 @@ export interface ReportPort {
   probes: number;
   sessions: number;
   sources: number;
-  /** Added field: packets towards the port per hour, from `hoursStart`, for sparklines. */
+  /**
+   * Added field: packets towards the port per hour, from `hoursStart`, for sparklines; present
+   * for the first 200 ports of the list (and when the input spans at most 62 days), else [].
+   */
   hourly: number[];
   /** Added field: fingerprint of the port's SYN packets, by name, as counts of packets. */
   fingerprints: Record<string, number>;
