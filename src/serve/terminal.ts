@@ -14,15 +14,20 @@ export const DEFAULT_RENDER: RenderOptions = { color: false, top: 15, sparkWidth
 
 const BARS = "▁▂▃▄▅▆▇█";
 
-/** Resamples `v` into `width` bins (sums) and draws one bar per bin, scaled to the row's maximum. */
+/** Resamples `v` into `width` bins (means) and draws one bar per bin, scaled to the row's maximum. */
 export function sparkline(v: number[], width: number): string {
   if (v.length === 0) return "";
   const bins = Math.min(width, v.length);
+  // Means, not sums: bins cover 6 or 7 hours when 240 hours go into 36 columns, and a flat
+  // series must stay flat.
   const sums = new Array<number>(bins).fill(0);
+  const counts = new Array<number>(bins).fill(0);
   for (let i = 0; i < v.length; i++) {
     const b = Math.min(bins - 1, Math.floor((i * bins) / v.length));
     sums[b] = (sums[b] as number) + (v[i] as number);
+    counts[b] = (counts[b] as number) + 1;
   }
+  for (let b = 0; b < bins; b++) sums[b] = (sums[b] as number) / Math.max(1, counts[b] as number);
   const max = Math.max(...sums);
   if (max === 0) return " ".repeat(bins);
   return sums

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import type { AnalysisReport } from "../schema/report.js";
+import { renderReport, sparkline } from "./terminal.js";
+
+function report(): AnalysisReport {
+  return {
+    version: 1,
+    generator: { name: "portent", version: "0", fingerprintVersion: 1 },
+    input: {
+      files: ["x.pcap"],
+      packets: 10,
+      bytes: 1000,
+      start: "2018-06-14T03:00:00.000Z",
+      end: "2018-06-14T05:00:00.000Z",
+      anomalies: { truncated_record: 1 },
+      anomalyFirst: { truncated_record: { file: "x.pcap", offset: 990, detail: "" } },
+      details: [],
+      nonIp: 0,
+    },
+    hoursStart: "2018-06-14T03:00:00.000Z",
+    bucketSeconds: 3600,
+    ports: [
+      { proto: "tcp", port: 8000, packets: 9, probes: 2, sessions: 1, sources: 3, hourly: [1, 0, 8], fingerprints: { mirai: 3, unknown: 1 } },
+      { proto: "udp", port: 53, packets: 1, probes: 1, sessions: 0, sources: 1, hourly: [1, 0, 0], fingerprints: {} },
+    ],
+    fingerprints: [{ name: "mirai", sources: 2, packets: 3, exclusiveSources: 2 }],
+    topSources: [
+      { address: "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", packets: 5, ports: 1, sessions: 1, first: "", last: "", fingerprints: { mirai: 0.75, unknown: 0.25 } },
+    ],
+    streams: { sessions: 1, probes: 3, flowsEvicted: 0, httpSessions: 1 },
+    alerts: [],
+    surges: [],
+    campaigns: [],
+    iocs: [],
+  };
+}
+
+describe("renderReport", () => {
+  it("prints every section within 100 columns and no escape codes without colour", () => {
+    const text = renderReport(report(), { color: false, top: 15, sparkWidth: 36 });
+    for (const line of text.split("\n")) expect([...line].length).toBeLessThanOrEqual(100);
+    expect(text).not.toContain("\x1b[");
+    expect(text).toContain("8000/tcp");
+    expect(text).toContain("75%"); // the Mirai share of port 8000's SYNs
+    expect(text).toContain("truncated_record: first in x.pcap at byte 990");
+    expect(text).toContain("mirai 75%, unknown 25%");
+  });
+
+  it("uses colour only when asked", () => {
+    expect(renderReport(report(), { color: true, top: 15, sparkWidth: 36 })).toContain("\x1b[1m");
+  });
+});
+
+describe("sparkline", () => {
+  it("scales to the row maximum and resamples long series", () => {
+    expect(sparkline([0, 1, 8], 36)).toBe(" ▁█");
+    expect(sparkline([0, 0], 36)).toBe("  ");
+    expect(sparkline(new Array(240).fill(1), 36)).toBe("█".repeat(36));
+    expect(sparkline([], 36)).toBe("");
+  });
+});
