@@ -17,7 +17,17 @@ import type { Anomalies } from "../schema/anomalies.js";
 import type { RawPacket } from "../schema/raw-packet.js";
 import type { Probe, Session } from "../schema/session.js";
 import { HOUR_US } from "./hourly.js";
-import { P_ICMP, P_ICMPV6, P_TCP, P_UDP, type PortStats, PortTable } from "./ports.js";
+import {
+  P_ICMP,
+  P_ICMPV6,
+  P_TCP,
+  P_UDP,
+  PC_FP,
+  PC_PACKETS,
+  PC_PROBES,
+  PC_SESSIONS,
+  PortTable,
+} from "./ports.js";
 import { SourceTable } from "./sources.js";
 
 /** ICMP types that answer a request (echo reply, and ICMPv6 echo reply). */
@@ -52,8 +62,8 @@ export class Analyzer {
   httpSessions = 0;
 
   private readonly pkt = new DecodedPacket();
-  /** Port of each flow row's tag (see countFlow); rows are small integers, reused. */
-  private readonly rowPort: PortStats[] = [];
+  /** Port row of each flow row's tag (see countFlow); flow rows are small integers, reused. */
+  private rowPort = new Int32Array(1024);
   private lastSi = 0;
   private readonly echoRequests = new Map<string, number>();
   private readonly anomalies: Anomalies;
@@ -118,50 +128,44 @@ export class Analyzer {
     const dir = flows.lastFromClient ? 1 : 0;
     const tag = flows.lastTag();
     if (tag !== 0 && (tag & 1) === dir) {
-      this.countKnown((tag >>> 1) - 1, this.rowPort[flows.lastRow] as PortStats, p, fp);
+      this.countKnown((tag >>> 1) - 1, this.rowPort[flows.lastRow] as number, p.ts, fp);
       return;
     }
-    const ps = this.count(proto, p.dport, p, fp);
+    const pr = this.count(proto, p.dport, p, fp);
     const row = flows.lastRow;
     if (row >= 0) {
       flows.setLastTag(((this.lastSi + 1) << 1) | dir);
-      this.rowPort[row] = ps;
+      if (row >= this.rowPort.length) {
+        const grown = new Int32Array(Math.max(row + 1, this.rowPort.length * 2));
+        grown.set(this.rowPort);
+        this.rowPort = grown;
+      }
+      this.rowPort[row] = pr;
     }
   }
 
-  /** Counts a packet of a source and port already looked up. */
-  private countKnown(si: number, ps: PortStats, p: DecodedPacket, fp: number): void {
-    const src = this.sources;
-    src.packets[si] = (src.packets[si] as number) + 1;
-    if (p.ts > (src.last[si] as number)) src.last[si] = p.ts;
-    if (p.ts < (src.first[si] as number)) src.first[si] = p.ts;
-    ps.packets++;
-    ps.hourly.add(Math.floor(p.ts / HOUR_US));
-    if (fp >= 0) this.countSyn(si, ps, fp);
+  /** Counts a packet of source `si` towards port row `pr`, both already looked up. */
+  private countKnown(si: number, pr: number, ts: number, fp: number): void {
+    this.sources.packet(si, ts);
+    const ports = this.ports;
+    ports.add(pr, PC_PACKETS);
+    ports.addHour(pr, Math.floor(ts / HOUR_US));
+    if (fp >= 0) {
+      ports.add(pr, PC_FP + fp);
+      this.sources.syn(si, fp);
+    }
   }
 
-  private countSyn(si: number, ps: PortStats, fp: number): void {
-    const src = this.sources;
-    ps.fp[fp] = (ps.fp[fp] as number) + 1;
-    src.syns[si] = (src.syns[si] as number) + 1;
-    const k = si * 4 + fp;
-    src.fp[k] = (src.fp[k] as number) + 1;
-  }
-
-  /** Counts a packet towards `port`: looks up its source and port. */
-  private count(proto: number, port: number, p: DecodedPacket, fp: number): PortStats {
+  /** Counts a packet towards `port`: looks up its source and port; returns the port row. */
+  private count(proto: number, port: number, p: DecodedPacket, fp: number): number {
     const src = this.sources;
     const si = p.ipVersion === 4 ? src.intern4(p.src4, p.ts) : src.intern(p.src6, p.ts);
     this.lastSi = si;
-    src.packets[si] = (src.packets[si] as number) + 1;
-    if (p.ts > (src.last[si] as number)) src.last[si] = p.ts;
-    if (p.ts < (src.first[si] as number)) src.first[si] = p.ts;
-    const ps = this.ports.get(proto, port);
-    ps.packets++;
-    if (this.ports.addSource(ps, si)) src.ports[si] = (src.ports[si] as number) + 1;
-    ps.hourly.add(Math.floor(p.ts / HOUR_US));
-    if (fp >= 0) this.countSyn(si, ps, fp);
-    return ps;
+    const pr = this.ports.row(proto, port);
+    // A pair is only ever new when the source's port changed since its last counted packet.
+    if (src.portChanged(si, pr) && this.ports.addSource(pr, si)) src.addPort(si);
+    this.countKnown(si, pr, p.ts, fp);
+    return pr;
   }
 
   /**
@@ -178,8 +182,7 @@ export class Analyzer {
       if (this.echoRequests.size >= MAX_ECHO_REQUESTS) this.echoRequests.clear();
       this.echoRequests.set(`${p.srcKey}|${p.dstKey}|${ident}`, p.ts);
     }
-    this.count(proto, t, p, -1);
-    this.ports.get(proto, t).probes++;
+    this.ports.add(this.count(proto, t, p, -1), PC_PROBES);
     this.probeCount++;
   }
 
@@ -194,14 +197,14 @@ export class Analyzer {
   private onSession(s: Session): void {
     this.sessionCount++;
     if (s.http !== undefined && s.http.requests.length > 0) this.httpSessions++;
-    this.ports.get(s.proto === "tcp" ? P_TCP : P_UDP, s.dport).sessions++;
+    this.ports.add(this.ports.row(s.proto === "tcp" ? P_TCP : P_UDP, s.dport), PC_SESSIONS);
     const si = this.sources.lookup(s.srcKey);
-    if (si !== undefined) this.sources.sessions[si] = (this.sources.sessions[si] as number) + 1;
+    if (si !== undefined) this.sources.session(si);
     this.opts.onSession?.(s);
   }
 
   private onProbe(proto: number, dport: number): void {
     this.probeCount++;
-    this.ports.get(proto === IPPROTO_TCP ? P_TCP : P_UDP, dport).probes++;
+    this.ports.add(this.ports.row(proto === IPPROTO_TCP ? P_TCP : P_UDP, dport), PC_PROBES);
   }
 }

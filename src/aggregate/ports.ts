@@ -11,41 +11,166 @@ export const P_UDP = 1;
 export const P_ICMP = 2;
 export const P_ICMPV6 = 3;
 
-export class PortStats {
-  packets = 0;
-  probes = 0;
-  sessions = 0;
-  /** Distinct sources (kept exact by PortTable.pairs). */
-  sources = 0;
-  readonly hourly = new HourlyCounts();
-  readonly fp = new Float64Array(FINGERPRINTS.length);
+/** Port keys: proto * 65536 + port (ICMP message types take the port's place). */
+const KEYS = PROTO_NAMES.length * 65536;
+const INITIAL_ROWS = 1024;
 
-  constructor(
-    readonly proto: number,
-    readonly port: number,
-  ) {}
-}
+/**
+ * Columns of a port's row. A row is PORT_STRIDE consecutive numbers of `PortTable.rows`, so what
+ * one packet updates (packets, fingerprint counts) shares a cache line or two: a darknet sees tens
+ * of thousands of ports, and one object per port scattered its counters over several lines.
+ */
+export const PC_PACKETS = 0;
+export const PC_PROBES = 1;
+export const PC_SESSIONS = 2;
+/** Distinct sources (kept exact by PortTable.pairs). */
+export const PC_SOURCES = 3;
+/** SYNs per fingerprint, FINGERPRINTS.length columns. */
+export const PC_FP = 4;
+/**
+ * The packets per hour, in three tiers. The hour of the row's latest packet and its count so far
+ * (PC_CUR_HOUR, PC_CUR_COUNT) take every packet while the hour lasts: captures are in time order,
+ * so a busy port's packets touch nothing but its row. Earlier hours go to up to INLINE_HOURS
+ * (hour, count) pairs in the row itself (PC_NHOURS says how many are used), and past those to a
+ * HourlyCounts object (PC_NHOURS is then -1): most ports of a darknet see a packet now and then,
+ * and never need the object.
+ */
+const PC_CUR_HOUR = PC_FP + FINGERPRINTS.length;
+const PC_CUR_COUNT = PC_CUR_HOUR + 1;
+const PC_NHOURS = PC_CUR_COUNT + 1;
+const PC_HOURS = PC_NHOURS + 1;
+export const INLINE_HOURS = 3;
+const PC_HOUR_COUNTS = PC_HOURS + INLINE_HOURS;
+export const PORT_STRIDE = PC_HOUR_COUNTS + INLINE_HOURS;
 
-/** All ports seen, keyed by proto * 65536 + port, and the (port, source) pairs seen. */
+/** All ports seen, as rows of counters, and the (port, source) pairs seen. */
 export class PortTable {
-  readonly map = new Map<number, PortStats>();
-  /** (port key, source index) pairs: one shared table instead of a Set per port. */
+  /** Row of each port key, -1 until seen: a direct index is cheaper than any hash lookup. */
+  private readonly rowOf = new Int32Array(KEYS).fill(-1);
+  /** Port key of each row. */
+  private keys = new Int32Array(INITIAL_ROWS);
+  /** Counters, PORT_STRIDE per row (see the PC_* columns). */
+  rows = new Float64Array(INITIAL_ROWS * PORT_STRIDE);
+  /** Packets per hour of rows with more than INLINE_HOURS distinct hours. */
+  private readonly hourly: Array<HourlyCounts | undefined> = [];
+  /** (port row, source index) pairs: one shared table instead of a Set per port. */
   readonly pairs = new PairSet(1 << 16);
+  /** Rows in use. */
+  size = 0;
 
-  get(proto: number, port: number): PortStats {
+  /** The row of (proto, port), created when new. */
+  row(proto: number, port: number): number {
     const key = proto * 65536 + port;
-    let s = this.map.get(key);
-    if (s === undefined) {
-      s = new PortStats(proto, port);
-      this.map.set(key, s);
-    }
-    return s;
+    const r = this.rowOf[key] as number;
+    return r >= 0 ? r : this.create(key);
   }
 
-  /** Records that source `si` sent towards `ps`; true the first time. */
-  addSource(ps: PortStats, si: number): boolean {
-    if (!this.pairs.add(ps.proto * 65536 + ps.port, si)) return false;
-    ps.sources++;
+  /** Protocol index (P_TCP...) of row `r`. */
+  proto(r: number): number {
+    return (this.keys[r] as number) >>> 16;
+  }
+
+  /** Port (or ICMP type) of row `r`. */
+  port(r: number): number {
+    return (this.keys[r] as number) & 0xffff;
+  }
+
+  /** Adds `n` to column `col` of row `r`. */
+  add(r: number, col: number, n = 1): void {
+    const i = r * PORT_STRIDE + col;
+    this.rows[i] = (this.rows[i] as number) + n;
+  }
+
+  /** Column `col` of row `r`. */
+  get(r: number, col: number): number {
+    return this.rows[r * PORT_STRIDE + col] as number;
+  }
+
+  /** Counts one packet in hour `hour` (absolute: floor(ts / 1h)) for row `r`. */
+  addHour(r: number, hour: number): void {
+    const rows = this.rows;
+    const o = r * PORT_STRIDE;
+    // A fresh row holds (hour 0, count 0): adding to it is right even for hour 0.
+    if (rows[o + PC_CUR_HOUR] === hour) {
+      rows[o + PC_CUR_COUNT] = (rows[o + PC_CUR_COUNT] as number) + 1;
+      return;
+    }
+    const pending = rows[o + PC_CUR_COUNT] as number;
+    if (pending > 0) this.addEarlier(r, rows[o + PC_CUR_HOUR] as number, pending);
+    rows[o + PC_CUR_HOUR] = hour;
+    rows[o + PC_CUR_COUNT] = 1;
+  }
+
+  /** Adds `n` packets of hour `hour` to row `r`'s inline pairs or its HourlyCounts. */
+  private addEarlier(r: number, hour: number, n: number): void {
+    const rows = this.rows;
+    const o = r * PORT_STRIDE;
+    const used = rows[o + PC_NHOURS] as number;
+    if (used >= 0) {
+      for (let j = 0; j < used; j++) {
+        if (rows[o + PC_HOURS + j] === hour) {
+          rows[o + PC_HOUR_COUNTS + j] = (rows[o + PC_HOUR_COUNTS + j] as number) + n;
+          return;
+        }
+      }
+      if (used < INLINE_HOURS) {
+        rows[o + PC_HOURS + used] = hour;
+        rows[o + PC_HOUR_COUNTS + used] = n;
+        rows[o + PC_NHOURS] = used + 1;
+        return;
+      }
+      const h = new HourlyCounts();
+      for (let j = 0; j < used; j++) {
+        h.add(rows[o + PC_HOURS + j] as number, rows[o + PC_HOUR_COUNTS + j] as number);
+      }
+      this.hourly[r] = h;
+      rows[o + PC_NHOURS] = -1;
+    }
+    (this.hourly[r] as HourlyCounts).add(hour, n);
+  }
+
+  /** Row `r`'s counts for hours [from, to), zeros where nothing was counted. */
+  hourRange(r: number, from: number, to: number): number[] {
+    const rows = this.rows;
+    const o = r * PORT_STRIDE;
+    const h = this.hourly[r];
+    let out: number[];
+    if (h !== undefined) {
+      out = h.range(from, to);
+    } else {
+      out = new Array<number>(Math.max(0, to - from)).fill(0);
+      const used = rows[o + PC_NHOURS] as number;
+      for (let j = 0; j < used; j++) {
+        const hour = rows[o + PC_HOURS + j] as number;
+        if (hour >= from && hour < to) out[hour - from] = rows[o + PC_HOUR_COUNTS + j] as number;
+      }
+    }
+    const cur = rows[o + PC_CUR_HOUR] as number;
+    if (cur >= from && cur < to)
+      out[cur - from] = (out[cur - from] as number) + (rows[o + PC_CUR_COUNT] as number);
+    return out;
+  }
+
+  /** Records that source `si` sent towards row `r`; true the first time. */
+  addSource(r: number, si: number): boolean {
+    if (!this.pairs.add(r, si)) return false;
+    this.add(r, PC_SOURCES);
     return true;
+  }
+
+  private create(key: number): number {
+    const r = this.size++;
+    if (r === this.keys.length) {
+      const keys = new Int32Array(r * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const rows = new Float64Array(r * 2 * PORT_STRIDE);
+      rows.set(this.rows);
+      this.rows = rows;
+    }
+    this.keys[r] = key;
+    this.rowOf[key] = r;
+    this.hourly.push(undefined);
+    return r;
   }
 }

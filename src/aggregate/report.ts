@@ -13,7 +13,8 @@ import {
 } from "../schema/report.js";
 import type { Analyzer } from "./analyzer.js";
 import { HOUR_US } from "./hourly.js";
-import { type PortStats, PROTO_NAMES } from "./ports.js";
+import { PC_FP, PC_PACKETS, PC_PROBES, PC_SESSIONS, PC_SOURCES, PROTO_NAMES } from "./ports.js";
+import { S_FIRST, S_FP, S_LAST, S_PACKETS, S_SESSIONS } from "./sources.js";
 
 /** How many sources the report lists. */
 export const TOP_SOURCES = 20;
@@ -41,23 +42,24 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
   const h1 = hasTime ? Math.floor(a.lastTs / HOUR_US) + 1 : 0;
   const withHourly = h1 - h0 <= MAX_HOURLY_BUCKETS;
 
-  const ports: Array<ReportPort & { stats: PortStats }> = [];
-  for (const ps of a.ports.map.values()) {
+  const pt = a.ports;
+  const ports: Array<ReportPort & { row: number }> = [];
+  for (let r = 0; r < pt.size; r++) {
     const fps: Record<string, number> = {};
     FINGERPRINTS.forEach((name, i) => {
-      const n = ps.fp[i] as number;
+      const n = pt.get(r, PC_FP + i);
       if (n > 0) fps[name] = n;
     });
     ports.push({
-      proto: PROTO_NAMES[ps.proto] ?? "tcp",
-      port: ps.port,
-      packets: ps.packets,
-      probes: ps.probes,
-      sessions: ps.sessions,
-      sources: ps.sources,
+      proto: PROTO_NAMES[pt.proto(r)] ?? "tcp",
+      port: pt.port(r),
+      packets: pt.get(r, PC_PACKETS),
+      probes: pt.get(r, PC_PROBES),
+      sessions: pt.get(r, PC_SESSIONS),
+      sources: pt.get(r, PC_SOURCES),
       hourly: [],
       fingerprints: fps,
-      stats: ps,
+      row: r,
     });
   }
   ports.sort(
@@ -67,8 +69,8 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
       x.proto.localeCompare(y.proto) ||
       x.port - y.port,
   );
-  const portRows: ReportPort[] = ports.map(({ stats, ...row }, rank) =>
-    withHourly && rank < MAX_HOURLY_PORTS ? { ...row, hourly: stats.hourly.range(h0, h1) } : row,
+  const portRows: ReportPort[] = ports.map(({ row: r, ...row }, rank) =>
+    withHourly && rank < MAX_HOURLY_PORTS ? { ...row, hourly: pt.hourRange(r, h0, h1) } : row,
   );
 
   return {
@@ -117,10 +119,10 @@ function fingerprintTotals(a: Analyzer): ReportFingerprint[] {
     exclusiveSources: 0,
   }));
   for (let i = 0; i < src.size; i++) {
-    const syns = src.syns[i] as number;
+    const syns = src.syns(i);
     if (syns === 0) continue;
     for (let f = 0; f < n; f++) {
-      const c = src.fp[i * n + f] as number;
+      const c = src.get(i, S_FP + f);
       if (c === 0) continue;
       const row = out[f] as ReportFingerprint;
       row.sources++;
@@ -133,25 +135,25 @@ function fingerprintTotals(a: Analyzer): ReportFingerprint[] {
 
 function topSources(a: Analyzer, k: number): ReportSource[] {
   const src = a.sources;
-  const top = topIndexes(src.packets, src.size, k);
-  const n = FINGERPRINTS.length;
+  const packets = new Float64Array(src.size);
+  for (let i = 0; i < src.size; i++) packets[i] = src.get(i, S_PACKETS);
+  const top = topIndexes(packets, src.size, k);
   return top.map((i) => {
-    const ports = src.ports[i] as number;
-    const syns = src.syns[i] as number;
+    const syns = src.syns(i);
     const fps: Record<string, number> = {};
     if (syns > 0) {
       FINGERPRINTS.forEach((name, f) => {
-        const c = src.fp[i * n + f] as number;
+        const c = src.get(i, S_FP + f);
         if (c > 0) fps[name] = Math.round((c / syns) * 1000) / 1000;
       });
     }
     return {
       address: addrKeyToString(src.keys[i] as number | string),
-      packets: src.packets[i] as number,
-      ports,
-      sessions: src.sessions[i] as number,
-      first: isoTime(src.first[i] as number),
-      last: isoTime(src.last[i] as number),
+      packets: src.get(i, S_PACKETS),
+      ports: src.ports(i),
+      sessions: src.get(i, S_SESSIONS),
+      first: isoTime(src.get(i, S_FIRST)),
+      last: isoTime(src.get(i, S_LAST)),
       fingerprints: fps,
     };
   });

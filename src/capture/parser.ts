@@ -36,6 +36,51 @@ export function u16(b: Uint8Array, p: number, le: boolean): number {
   return le ? b[p] | (b[p + 1] << 8) : (b[p] << 8) | b[p + 1];
 }
 
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The one packet a parser hands to every callback. The record's bytes stay in the chunk being
+ * parsed (`frame`, `frameStart`, `caplen`); the `data` view of them is created only when read
+ * (see RawPacket.frame).
+ */
+export class ReaderPacket implements RawPacket {
+  ts = 0;
+  linkType = 0;
+  origLen = 0;
+  offset = 0;
+  fileIndex: number;
+  frame: Uint8Array = NO_BYTES;
+  frameStart = 0;
+  caplen = 0;
+  private view: Uint8Array | undefined = undefined;
+
+  constructor(fileIndex: number) {
+    this.fileIndex = fileIndex;
+  }
+
+  get data(): Uint8Array {
+    if (this.view === undefined) {
+      const f = this.frame;
+      this.view = new Uint8Array(f.buffer, f.byteOffset + this.frameStart, this.caplen);
+    }
+    return this.view;
+  }
+
+  set data(d: Uint8Array) {
+    this.place(d, 0, d.length);
+  }
+
+  /** Points the packet at `caplen` bytes of `frame` from `start`. */
+  place(frame: Uint8Array, start: number, caplen: number): void {
+    // Stored only when it changes (once per chunk): storing a young object into this old one
+    // takes the garbage collector's write barrier, which per packet cost a few percent.
+    if (this.frame !== frame) this.frame = frame;
+    this.frameStart = start;
+    this.caplen = caplen;
+    this.view = undefined;
+  }
+}
+
 /**
  * Accepts a capture as chunks of any size and calls `onPacket` synchronously for every record.
  * Subclasses implement `parse`, which consumes complete units (records, blocks) from a window of
@@ -46,12 +91,16 @@ export function u16(b: Uint8Array, p: number, le: boolean): number {
 export abstract class CaptureParser {
   abstract readonly format: "pcap" | "pcapng";
   /** The one packet object handed to every callback. */
-  readonly packet: RawPacket;
+  readonly packet: ReaderPacket;
   packets = 0;
   /** Bytes pushed so far (of the decompressed capture). */
   bytes = 0;
   firstTs: number | undefined = undefined;
-  lastTs: number | undefined = undefined;
+  /**
+   * Time of the last record delivered, valid once `packets > 0`. A plain number field, set per
+   * record: storing a timestamp in a field that may hold `undefined` allocates a heap number.
+   */
+  protected lastTsValue = 0;
   readonly name: string;
   protected readonly onPacket: PacketCallback;
   protected readonly anomalies: Anomalies;
@@ -69,14 +118,12 @@ export abstract class CaptureParser {
     this.onPacket = ctx.onPacket;
     this.anomalies = ctx.anomalies;
     this.name = ctx.name;
-    this.packet = {
-      ts: 0,
-      linkType: 0,
-      data: new Uint8Array(0),
-      origLen: 0,
-      offset: 0,
-      fileIndex: ctx.fileIndex ?? 0,
-    };
+    this.packet = new ReaderPacket(ctx.fileIndex ?? 0);
+  }
+
+  /** Time of the last record delivered; undefined before the first. */
+  get lastTs(): number | undefined {
+    return this.packets > 0 ? this.lastTsValue : undefined;
   }
 
   /**
@@ -138,7 +185,7 @@ export abstract class CaptureParser {
     this.anomalies.add(kind, this.name, offset, detail);
   }
 
-  /** Hands one record to the callback; `data` is a view of `buf`, valid during the call only. */
+  /** Hands one record (`buf[start, start + len)`) to the callback, valid during the call only. */
   protected emit(
     ts: number,
     linkType: number,
@@ -151,11 +198,11 @@ export abstract class CaptureParser {
     const p = this.packet;
     p.ts = ts;
     p.linkType = linkType;
-    p.data = new Uint8Array(buf.buffer, buf.byteOffset + start, len);
+    p.place(buf, start, len);
     p.origLen = origLen;
     p.offset = offset;
     if (this.packets++ === 0) this.firstTs = ts;
-    this.lastTs = ts;
+    this.lastTsValue = ts;
     this.onPacket(p);
   }
 

@@ -127,11 +127,11 @@ export class PcapParser extends CaptureParser {
       const ts = dv.getUint32(pos, le) * 1e6 + (nano ? Math.floor(sub / 1000) : sub);
       p.ts = ts;
       p.linkType = linkType;
-      p.data = new Uint8Array(ab, bo + pos + RECORD_LEN, caplen);
+      p.place(buf, pos + RECORD_LEN, caplen);
       p.origLen = dv.getUint32(pos + 12, le);
       p.offset = base + pos;
       if (this.packets++ === 0) this.firstTs = ts;
-      this.lastTs = ts;
+      this.lastTsValue = ts;
       cb(p);
       pos = next;
     }

@@ -196,11 +196,11 @@ export class PcapngParser extends CaptureParser {
       const ts = ifc.micros(dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le));
       p.ts = ts;
       p.linkType = ifc.linkType;
-      p.data = new Uint8Array(ab, bo + pos + 28, caplen);
+      p.place(buf, pos + 28, caplen);
       p.origLen = dv.getUint32(pos + 24, le);
       p.offset = base + pos;
       if (this.packets++ === 0) this.firstTs = ts;
-      this.lastTs = ts;
+      this.lastTsValue = ts;
       cb(p);
       pos += total;
     }

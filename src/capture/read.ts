@@ -15,8 +15,12 @@ import {
   StreamSource,
 } from "./source.js";
 
-/** Size of the reads from a file: large, so parsing dominates and few records straddle chunks. */
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
+/**
+ * Size of the reads from a file: large, so parsing dominates and few records straddle chunks.
+ * Measured on an 840 MB capture, 4 MiB reads spent about 0.1 s less than 1 MiB ones: each read
+ * request costs the main thread a fixed time to hand to the thread pool.
+ */
+export const DEFAULT_CHUNK_SIZE = 1 << 22;
 /** The name stdin gets in summaries, anomalies and errors. */
 export const STDIN_NAME = "<stdin>";
 /** Bytes collected before deciding the format: enough for the error message's first bytes. */

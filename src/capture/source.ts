@@ -1,4 +1,4 @@
-/** @module Byte sources for the capture readers: a file read into one reused buffer, a stream such as stdin, a gunzip layer. */
+/** @module Byte sources for the capture readers: a file read ahead into two reused buffers, a stream such as stdin, a gunzip layer. */
 
 import { type FileHandle, open } from "node:fs/promises";
 import { Readable } from "node:stream";
@@ -32,13 +32,25 @@ export function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A finished read: the bytes read, or the error the read failed with. */
+type ReadResult = { n: number; error?: undefined } | { n: 0; error: unknown };
+
 /**
- * A file read with positional reads into one reused buffer, so memory stays constant whatever the
- * file size. Set `reuse` to false before handing chunks to anything that keeps them (gunzip).
+ * A file read with positional reads into two reused buffers, so memory stays constant whatever the
+ * file size. Set `reuse` to false before handing chunks to anything that keeps them (gzip).
+ *
+ * Reads ahead by one chunk: handing out a chunk starts the read of the next one into the other
+ * buffer, so the disk (or page cache copy, on the thread pool) works while the caller parses
+ * instead of the caller idling at every `read`. The buffer being filled is the one handed out by
+ * the previous `read`, which the caller is done with by the time it asks for the next chunk.
  */
 export class FileSource implements ChunkSource {
   reuse = true;
-  private buf: Uint8Array;
+  private readonly bufs: [Uint8Array, Uint8Array];
+  /** The buffer the read in flight fills (index into `bufs`). */
+  private filling = 0;
+  private ahead: Promise<ReadResult> | undefined = undefined;
+  private aheadBuf: Uint8Array | undefined = undefined;
   private closed = false;
 
   private constructor(
@@ -47,7 +59,7 @@ export class FileSource implements ChunkSource {
     readonly regular: boolean,
     private readonly chunkSize: number,
   ) {
-    this.buf = new Uint8Array(chunkSize);
+    this.bufs = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)];
   }
 
   /** Opens `path`; throws InputError when it cannot be opened. */
@@ -69,14 +81,39 @@ export class FileSource implements ChunkSource {
   }
 
   async read(): Promise<Uint8Array | null> {
-    const buf = this.reuse ? this.buf : new Uint8Array(this.chunkSize);
-    const { bytesRead } = await this.fh.read(buf, 0, buf.length, null);
-    return bytesRead === 0 ? null : buf.subarray(0, bytesRead);
+    if (this.ahead === undefined) this.start();
+    const buf = this.aheadBuf as Uint8Array;
+    const r = await (this.ahead as Promise<ReadResult>);
+    this.ahead = undefined;
+    if (r.error !== undefined) throw r.error;
+    if (r.n === 0) return null;
+    this.start();
+    return buf.subarray(0, r.n);
+  }
+
+  /** Starts reading the next chunk into the buffer not handed out last. */
+  private start(): void {
+    let buf: Uint8Array;
+    if (this.reuse) {
+      buf = this.bufs[this.filling] as Uint8Array;
+      this.filling ^= 1;
+    } else {
+      buf = new Uint8Array(this.chunkSize);
+    }
+    this.aheadBuf = buf;
+    // Settled into a value at once: a failed read-ahead that nobody awaits (the caller stopped
+    // early) must not become an unhandled rejection.
+    this.ahead = this.fh.read(buf, 0, buf.length, null).then(
+      (r): ReadResult => ({ n: r.bytesRead }),
+      (error: unknown): ReadResult => ({ n: 0, error: error ?? new Error("read failed") }),
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Let a read-ahead finish first: closing the handle under a pending read is an error.
+    if (this.ahead !== undefined) await this.ahead;
     await this.fh.close();
   }
 }

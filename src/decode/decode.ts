@@ -32,6 +32,9 @@ const st = new DecodeState();
  * data from raw). Returns false when no usable IP layer was found; anomalies are counted with
  * the file name and raw.offset. Never throws.
  *
+ * When the reader says where the frame lies in its buffer (`raw.frame`), `out.data` is that
+ * buffer and the payload offset counts from its start; otherwise `out.data` is `raw.data`.
+ *
  * Tunnels are peeled to the innermost packet; `tunnelDepth` counts the encapsulations crossed
  * (GRE with or without ERSPAN counts one, as do VXLAN and IP-in-IP). When an inner layer cannot
  * be decoded (an unsupported GRE payload, a non-IP inner frame, a broken inner header), the
@@ -48,8 +51,18 @@ export function decodePacket(
   out.offset = raw.offset;
   out.fileIndex = raw.fileIndex;
   out.wireLen = raw.origLen;
-  out.data = raw.data;
-  st.begin(raw.data, raw.origLen, anomalies, fileName, raw.offset);
+  const frame = raw.frame;
+  if (frame !== undefined) {
+    // Decoding reads the reader's buffer in place: `raw.data` would be a new view per packet.
+    const start = raw.frameStart ?? 0;
+    // Only when it changes, once per chunk: see ReaderPacket.place.
+    if (out.data !== frame) out.data = frame;
+    st.begin(frame, start, start + (raw.caplen ?? 0), raw.origLen, anomalies, fileName, raw.offset);
+  } else {
+    const data = raw.data;
+    out.data = data;
+    st.begin(data, 0, data.length, raw.origLen, anomalies, fileName, raw.offset);
+  }
   try {
     return walk(raw.linkType, out);
   } catch {

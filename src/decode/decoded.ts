@@ -1,5 +1,7 @@
 /** @module The facts decoding extracts from one frame, in one reusable object. */
 
+import { parseTcpOptions } from "./transport.js";
+
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
@@ -43,8 +45,6 @@ export class DecodedPacket {
   dst4 = 0;
   src6 = "";
   dst6 = "";
-  srcKey: number | string = 0;
-  dstKey: number | string = 0;
   /** IPv4 identification (0 for IPv6 unless a fragment header supplies one). */
   ipId = 0;
   /** IPv4 TTL or IPv6 hop limit. */
@@ -66,12 +66,15 @@ export class DecodedPacket {
   window = 0;
   /** Bytes of TCP options (data offset * 4 - 20). */
   tcpOptionsLen = 0;
-  /** Option values; -1 when the option is absent. */
-  mss = -1;
-  wscale = -1;
-  sackPermitted = false;
-  tsVal = -1;
-  tsEcr = -1;
+  // Option values behind the accessors below (-1 or false when the option is absent).
+  private optMss = -1;
+  private optWscale = -1;
+  private optSack = false;
+  private optTsVal = -1;
+  private optTsEcr = -1;
+  /** The captured option bytes not parsed yet, `data[optFrom, optTo)`; optTo is -1 when none. */
+  private optFrom = 0;
+  private optTo = -1;
 
   // ICMP / ICMPv6
   icmpType = -1;
@@ -91,8 +94,6 @@ export class DecodedPacket {
     this.dst4 = 0;
     this.src6 = "";
     this.dst6 = "";
-    this.srcKey = 0;
-    this.dstKey = 0;
     this.ipId = 0;
     this.ttl = 0;
     this.ipOptionsLen = 0;
@@ -105,15 +106,117 @@ export class DecodedPacket {
     this.ack = 0;
     this.window = 0;
     this.tcpOptionsLen = 0;
-    this.mss = -1;
-    this.wscale = -1;
-    this.sackPermitted = false;
-    this.tsVal = -1;
-    this.tsEcr = -1;
+    this.clearTcpOptions();
     this.icmpType = -1;
     this.icmpCode = -1;
     this.payloadOffset = 0;
     this.payloadLength = 0;
+  }
+
+  /**
+   * Records that the TCP options are the bytes `data[from, to)`, parsed when an option value is
+   * first read. Most packets' options are never read (fingerprints look at SYNs only), and parsing
+   * them all cost about a tenth of the whole decoding. `data` must still hold the frame then: read
+   * option values during the packet's callback, like every other view of its bytes.
+   */
+  setTcpOptionBytes(from: number, to: number): void {
+    this.optFrom = from;
+    this.optTo = to;
+  }
+
+  /** Forgets the TCP option values (all absent) and any option bytes not parsed yet. */
+  clearTcpOptions(): void {
+    this.optMss = -1;
+    this.optWscale = -1;
+    this.optSack = false;
+    this.optTsVal = -1;
+    this.optTsEcr = -1;
+    this.optTo = -1;
+  }
+
+  private parseOptions(): void {
+    const to = this.optTo;
+    // Cleared first: parseTcpOptions sets the values through the setters below.
+    this.optTo = -1;
+    parseTcpOptions(this.data, this.optFrom, to, this);
+  }
+
+  /** MSS option value; -1 when absent. */
+  get mss(): number {
+    if (this.optTo >= 0) this.parseOptions();
+    return this.optMss;
+  }
+
+  set mss(v: number) {
+    if (this.optTo >= 0) this.parseOptions();
+    this.optMss = v;
+  }
+
+  /** Window scale option value; -1 when absent. */
+  get wscale(): number {
+    if (this.optTo >= 0) this.parseOptions();
+    return this.optWscale;
+  }
+
+  set wscale(v: number) {
+    if (this.optTo >= 0) this.parseOptions();
+    this.optWscale = v;
+  }
+
+  get sackPermitted(): boolean {
+    if (this.optTo >= 0) this.parseOptions();
+    return this.optSack;
+  }
+
+  set sackPermitted(v: boolean) {
+    if (this.optTo >= 0) this.parseOptions();
+    this.optSack = v;
+  }
+
+  /** Timestamp option values; -1 when absent. */
+  get tsVal(): number {
+    if (this.optTo >= 0) this.parseOptions();
+    return this.optTsVal;
+  }
+
+  set tsVal(v: number) {
+    if (this.optTo >= 0) this.parseOptions();
+    this.optTsVal = v;
+  }
+
+  get tsEcr(): number {
+    if (this.optTo >= 0) this.parseOptions();
+    return this.optTsEcr;
+  }
+
+  set tsEcr(v: number) {
+    if (this.optTo >= 0) this.parseOptions();
+    this.optTsEcr = v;
+  }
+
+  /**
+   * The source key: `src4` for IPv4 (0 when no IP layer was decoded), `src6` for IPv6. Derived
+   * rather than stored: storing an address above 2^31 in a field that may also hold a string
+   * allocates a heap number, which per packet cost more than all of the IPv4 header's decoding.
+   * Setting it sets `src4` or `src6`, by the key's type.
+   */
+  get srcKey(): number | string {
+    return this.ipVersion === 6 ? this.src6 : this.src4;
+  }
+
+  set srcKey(k: number | string) {
+    if (typeof k === "number") this.src4 = k;
+    else this.src6 = k;
+  }
+
+  /** The destination key, like `srcKey`. */
+  get dstKey(): number | string {
+    return this.ipVersion === 6 ? this.dst6 : this.dst4;
+  }
+
+  set dstKey(k: number | string) {
+    if (typeof k === "number") this.dst4 = k;
+    else this.dst6 = k;
   }
 
   /** The payload as a view (allocates a view object; avoid on the per-packet hot path). */

@@ -83,6 +83,13 @@ export class FlowTable {
   private readonly records: RecordBuilder;
   private readonly timeouts: number[];
   private now = Number.NEGATIVE_INFINITY;
+  /**
+   * No flow expires before this time: at most the earliest deadline (last activity + timeout) of
+   * the four list heads. Time advances with almost every packet, and this bound spares most of
+   * them the look at the lists. Lowered whenever a flow joins a list (see `joined`), exact again
+   * after each `expire`.
+   */
+  private nextDeadline = Number.NEGATIVE_INFINITY;
   /** Set while `finish` empties the table. */
   private draining = false;
   // The key of the packet being handled, set by `locate`.
@@ -118,7 +125,7 @@ export class FlowTable {
     const ts = p.ts;
     if (ts > this.now) {
       this.now = ts;
-      this.expire(ts);
+      if (ts > this.nextDeadline) this.expire(ts);
     }
     const proto = p.proto;
     if (p.fragment) return true; // no ports: the caller should not pass it, and it joins no flow
@@ -167,6 +174,7 @@ export class FlowTable {
     }
     this.st.clearIndex();
     this.draining = false;
+    this.nextDeadline = Number.NEGATIVE_INFINITY;
   }
 
   private tcp(p: DecodedPacket, fingerprint: string): number {
@@ -250,10 +258,13 @@ export class FlowTable {
         st.last[f] = this.now;
         st.unlink(f);
         st.push(f, LIST_CLOSING);
+        this.joined(LIST_CLOSING);
       }
     } else {
       st.last[f] = this.now;
-      st.touch(f, fl & F_DATA ? LIST_EST : LIST_SYN);
+      const l = fl & F_DATA ? LIST_EST : LIST_SYN;
+      st.touch(f, l);
+      this.joined(l);
     }
     st.flags[f] = fl;
     return f;
@@ -294,6 +305,7 @@ export class FlowTable {
     st.flags[f] = fl;
     st.last[f] = this.now;
     st.touch(f, LIST_UDP);
+    this.joined(LIST_UDP);
     return f;
   }
 
@@ -354,6 +366,7 @@ export class FlowTable {
     st.cPkts[f] = 0;
     st.sPkts[f] = 0;
     st.push(f, list);
+    this.joined(list);
     const stats = this.stats;
     stats.created++;
     stats.active = st.active;
@@ -388,13 +401,24 @@ export class FlowTable {
       stats.peakBufferedBytes = stats.bufferedBytes;
   }
 
+  /** A flow was just active (now) and sits in list `l`: its deadline may be the earliest. */
+  private joined(l: number): void {
+    const d = this.now + (this.timeouts[l] as number);
+    if (d < this.nextDeadline) this.nextDeadline = d;
+  }
+
   /** Emits every flow idle past its list's timeout; closing flows leave with their reason. */
   private expire(now: number): void {
     const st = this.st;
+    let next = Number.POSITIVE_INFINITY;
     for (let l = 0; l < this.timeouts.length; l++) {
       const t = this.timeouts[l] as number;
       for (let f = st.heads[l] as number; f !== -1; f = st.heads[l] as number) {
-        if ((st.last[f] as number) + t >= now) break;
+        const deadline = (st.last[f] as number) + t;
+        if (deadline >= now) {
+          if (deadline < next) next = deadline;
+          break;
+        }
         if (l === LIST_CLOSING) {
           this.emit(f, this.closedBy(f));
         } else {
@@ -403,6 +427,7 @@ export class FlowTable {
         }
       }
     }
+    this.nextDeadline = next;
   }
 
   /** Evicts the least recently active flow; for memory, only among flows that can hold bytes. */

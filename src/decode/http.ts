@@ -109,12 +109,16 @@ export function startsLikeResponse(bytes: Uint8Array, at = 0): boolean {
 /** The value of the first header named `name` (case-insensitive), or undefined. */
 export function headerValue(headers: Array<[string, string]>, name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const [n, v] of headers)
-    if (n.length === lower.length && n.toLowerCase() === lower) return v;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i] as [string, string];
+    if (h[0].length === lower.length && h[0].toLowerCase() === lower) return h[1];
+  }
   return undefined;
 }
 
 const VERSION = /^HTTP\/\d\.\d$/;
+/** The body of a message without one: shared, since creating an empty view per message is not free. */
+const EMPTY_BODY = new Uint8Array(0);
 
 /**
  * Parses the requests a client sent, in order (pipelined or keep-alive), until the bytes stop
@@ -126,7 +130,8 @@ export function parseHttpRequests(bytes: Uint8Array): HttpRequest[] {
   for (;;) {
     r.skipEmptyLines();
     if (r.atEnd) break;
-    const last = out[out.length - 1];
+    // Not out[out.length - 1] on an empty list: index -1 is a slow named-property lookup.
+    const last = out.length > 0 ? out[out.length - 1] : undefined;
     if (!startsLikeRequest(bytes, r.pos)) {
       if (last !== undefined) problem(last.problems, "trailing_garbage");
       break;
@@ -173,7 +178,7 @@ function parseRequest(r: HttpReader): HttpRequest {
     problem(problems, "bad_request_line");
   }
   const headers: Array<[string, string]> = [];
-  let body: Uint8Array = b.subarray(0, 0);
+  let body: Uint8Array = EMPTY_BODY;
   if (r.unterminated) {
     problem(problems, "truncated");
   } else {
@@ -220,7 +225,7 @@ function requestBody(
   r.skipEmptyLines();
   if (r.atEnd || startsLikeRequest(r.bytes, r.pos)) {
     r.pos = save;
-    return r.bytes.subarray(save, save);
+    return EMPTY_BODY;
   }
   problem(problems, "body_without_length");
   return r.restBody();
@@ -229,9 +234,10 @@ function requestBody(
 /** The Content-Length value, or -1 when absent, not a number, or given twice with different values. */
 function contentLength(headers: Array<[string, string]>): number {
   let n = -1;
-  for (const [name, value] of headers) {
-    if (name.length !== 14 || name.toLowerCase() !== "content-length") continue;
-    const v = trimOws(value);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i] as [string, string];
+    if (h[0].length !== 14 || h[0].toLowerCase() !== "content-length") continue;
+    const v = trimOws(h[1]);
     if (!/^\d{1,15}$/.test(v)) return -1;
     const m = Number(v);
     if (n >= 0 && m !== n) return -1;
@@ -285,7 +291,7 @@ function parseResponse(r: HttpReader, toHead: boolean): HttpResponse {
     if (!VERSION.test(version)) problem(problems, "bad_version");
   }
   const headers: Array<[string, string]> = [];
-  let body: Uint8Array = r.bytes.subarray(0, 0);
+  let body: Uint8Array = EMPTY_BODY;
   if (r.unterminated) problem(problems, "truncated");
   else if (!r.headers(headers, problems)) problem(problems, "truncated");
   else if (!(toHead || (status >= 100 && status < 200) || status === 204 || status === 304)) {

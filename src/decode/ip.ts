@@ -1,5 +1,6 @@
 /** @module IPv4 and IPv6 headers, IPv6 extension headers, and fragments. */
 
+import { u16at, u32at } from "./cursor.js";
 import type { DecodedPacket } from "./decoded.js";
 import { readIpv6Text } from "./ipv6-text.js";
 import type { DecodeState } from "./state.js";
@@ -16,6 +17,8 @@ export type IpResult = typeof IP_FAIL | typeof IP_DONE | typeof IP_PAYLOAD;
 export const MAX_IPV6_EXT_HEADERS = 8;
 
 const IPPROTO_NONE = 59;
+/** Length of an IPv4 header without options. */
+const IPV4_MIN = 20;
 
 /**
  * Decodes an IPv4 header at the cursor. The checksum is not verified: with checksum offloading,
@@ -26,20 +29,20 @@ const IPPROTO_NONE = 59;
 export function decodeIpv4(st: DecodeState, out: DecodedPacket, depth: number): IpResult {
   const c = st.c;
   const start = c.pos;
-  const vihl = c.u8();
-  c.skip(1); // DSCP, ECN
-  const total = c.u16();
-  const id = c.u16();
-  const frag = c.u16();
-  const ttl = c.u8();
-  const proto = c.u8();
-  c.skip(2); // checksum
-  const src = c.u32();
-  const dst = c.u32();
-  if (c.bad) {
-    st.short("bad_ip_header", start, 20, "ipv4");
+  const p = c.claim(IPV4_MIN);
+  if (p < 0) {
+    st.short("bad_ip_header", start, IPV4_MIN, "ipv4");
     return IP_FAIL;
   }
+  const b = c.buf;
+  const vihl = b[p] as number;
+  const total = u16at(b, p + 2);
+  const id = u16at(b, p + 4);
+  const frag = u16at(b, p + 6);
+  const ttl = b[p + 8] as number;
+  const proto = b[p + 9] as number;
+  const src = u32at(b, p + 12);
+  const dst = u32at(b, p + 16);
   if (vihl >> 4 !== 4) {
     st.anomaly("bad_ip_version", String(vihl >> 4));
     return IP_FAIL;
@@ -60,8 +63,6 @@ export function decodeIpv4(st: DecodeState, out: DecodedPacket, depth: number): 
   out.dst4 = dst;
   out.src6 = "";
   out.dst6 = "";
-  out.srcKey = src;
-  out.dstKey = dst;
   out.ipId = id;
   out.ttl = ttl;
   out.ipOptionsLen = hlen - 20;
@@ -121,8 +122,6 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
   out.dst4 = 0;
   out.src6 = src;
   out.dst6 = dst;
-  out.srcKey = src;
-  out.dstKey = dst;
   out.ipId = 0;
   out.ttl = hop;
   out.ipOptionsLen = 0;
@@ -184,11 +183,7 @@ function clearTransport(out: DecodedPacket): void {
   out.ack = 0;
   out.window = 0;
   out.tcpOptionsLen = 0;
-  out.mss = -1;
-  out.wscale = -1;
-  out.sackPermitted = false;
-  out.tsVal = -1;
-  out.tsEcr = -1;
+  out.clearTcpOptions();
   out.icmpType = -1;
   out.icmpCode = -1;
   out.payloadOffset = 0;

@@ -1,6 +1,7 @@
 /** @module Link layers: Ethernet with stacked VLAN tags, Linux cooked (SLL, SLL2), raw IP, BSD loopback. */
 
 import { LinkType } from "../schema/raw-packet.js";
+import { u16at } from "./cursor.js";
 import type { DecodedPacket } from "./decoded.js";
 import { type DecodeState, NEXT_IPV4, NEXT_IPV6, NEXT_NONE, type Next } from "./state.js";
 
@@ -67,6 +68,7 @@ const KNOWN_NON_IP = new Set<number>([
 ]);
 
 const ARPHRD_NETLINK = 824;
+const ETHERNET_LEN = 14;
 const AF_INET = 2;
 
 function countNonIp(type: number): Next {
@@ -127,10 +129,10 @@ export function decodeLink(st: DecodeState, linkType: number, out: DecodedPacket
 /** Decodes an Ethernet header (and any VLAN tags) at the cursor; also used inside tunnels. */
 export function decodeEthernet(st: DecodeState, out: DecodedPacket): Next {
   const c = st.c;
-  c.skip(12); // destination and source MAC
-  const type = c.u16();
-  if (c.bad) return truncatedLink(st, "ethernet");
-  return ethertype(st, type, out);
+  // Destination and source MAC, then the ethertype.
+  const p = c.claim(ETHERNET_LEN);
+  if (p < 0) return truncatedLink(st, "ethernet");
+  return ethertype(st, u16at(c.buf, p + 12), out);
 }
 
 /** Follows an ethertype through VLAN tags, MPLS, PPPoE and LLC/SNAP to an IP layer. */

@@ -165,7 +165,10 @@ export class StreamBuffer {
       this.write(cur, e, data, start - s);
       this.total += e - cur;
     }
-    if (i === j) {
+    if (i === r.length) {
+      // A range after every other one (the first segment, in particular): no splice needed.
+      r.push(s, e);
+    } else if (i === j) {
       r.splice(i, 0, s, e);
     } else {
       const ns = Math.min(s, r[i] as number);

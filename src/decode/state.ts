@@ -25,12 +25,20 @@ export class DecodeState {
   /** Byte offset of the record in its input, for located anomalies. */
   offset = 0;
 
-  /** Points the walk at a new frame; `origLen` is its length on the wire. */
-  begin(data: Uint8Array, origLen: number, anomalies: Anomalies, fileName: string, offset: number) {
-    this.c.reset(data);
-    this.declEnd = Math.max(origLen, data.length);
-    this.anomalies = anomalies;
-    this.fileName = fileName;
+  /** Points the walk at a new frame, `buf[start, end)`; `origLen` is its length on the wire. */
+  begin(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    origLen: number,
+    anomalies: Anomalies,
+    fileName: string,
+    offset: number,
+  ) {
+    this.c.reset(buf, start, end);
+    this.declEnd = start + Math.max(origLen, end - start);
+    if (this.anomalies !== anomalies) this.anomalies = anomalies;
+    if (this.fileName !== fileName) this.fileName = fileName;
     this.offset = offset;
   }
 

@@ -1,8 +1,11 @@
 /** @module TCP (with options), UDP and ICMP/ICMPv6 headers and where their payload lies. */
 
-import { Cursor } from "./cursor.js";
+import { Cursor, u16at, u32at } from "./cursor.js";
 import type { DecodedPacket } from "./decoded.js";
 import type { DecodeState } from "./state.js";
+
+/** Length of a TCP header without options. */
+const TCP_MIN = 20;
 
 /** A second cursor for TCP options, so the packet cursor keeps its place. */
 const opts = new Cursor();
@@ -15,18 +18,19 @@ const opts = new Cursor();
 export function decodeTcp(st: DecodeState, out: DecodedPacket): void {
   const c = st.c;
   const start = c.pos;
-  out.sport = c.u16();
-  out.dport = c.u16();
-  out.seq = c.u32();
-  out.ack = c.u32();
-  const off = c.u8();
-  out.tcpFlags = c.u8(); // CWR..FIN; the NS bit (low bit of `off`) is ignored
-  out.window = c.u16();
-  c.skip(4); // checksum, urgent pointer
-  if (c.bad) {
-    st.short("bad_tcp_header", start, 20, "tcp");
+  const p = c.claim(TCP_MIN);
+  if (p < 0) {
+    shortTcp(st, out);
     return;
   }
+  const b = c.buf;
+  out.sport = u16at(b, p);
+  out.dport = u16at(b, p + 2);
+  out.seq = u32at(b, p + 4);
+  out.ack = u32at(b, p + 8);
+  const off = b[p + 12] as number;
+  out.tcpFlags = b[p + 13] as number; // CWR..FIN; the NS bit (low bit of `off`) is ignored
+  out.window = u16at(b, p + 14);
   const hlen = (off >> 4) * 4;
   if (hlen < 20) {
     st.anomaly("bad_tcp_header", "data offset below 5");
@@ -36,12 +40,27 @@ export function decodeTcp(st: DecodeState, out: DecodedPacket): void {
   const hend = start + hlen;
   if (hend > c.end) {
     st.short("bad_tcp_header", start, hlen, "tcp options");
-    if (c.end > c.pos) parseTcpOptions(c.buf, c.pos, c.end, out);
+    if (c.end > c.pos) out.setTcpOptionBytes(c.pos, c.end);
     return;
   }
-  if (hlen > 20) parseTcpOptions(c.buf, c.pos, hend, out);
+  if (hlen > 20) out.setTcpOptionBytes(c.pos, hend);
   out.payloadOffset = hend;
   out.payloadLength = c.end - hend;
+}
+
+/** A TCP header cut short: its fields are set as far as the captured bytes go. */
+function shortTcp(st: DecodeState, out: DecodedPacket): void {
+  const c = st.c;
+  const start = c.pos;
+  out.sport = c.u16();
+  out.dport = c.u16();
+  out.seq = c.u32();
+  out.ack = c.u32();
+  c.u8(); // data offset
+  out.tcpFlags = c.u8();
+  out.window = c.u16();
+  c.skip(4); // checksum, urgent pointer
+  st.short("bad_tcp_header", start, TCP_MIN, "tcp");
 }
 
 /**

@@ -17,6 +17,15 @@ export interface RawPacket {
   offset: number;
   /** Index of the input in the list given to the reader. */
   fileIndex: number;
+  /**
+   * Where `data` lies, when the reader offers it: the captured bytes are
+   * `frame[frameStart, frameStart + caplen)`. A consumer that works on offsets into a buffer reads
+   * these and never asks for `data`, which the readers then never create: one view object per
+   * packet costs as much as decoding the packet's IPv4 header.
+   */
+  frame?: Uint8Array;
+  frameStart?: number;
+  caplen?: number;
 }
 
 /** Link types Portent decodes (values from the tcpdump.org LINKTYPE registry). */
