@@ -143,7 +143,7 @@ function main(): void {
     "|---|---:|---:|---:|---:|---:|---:|---|",
     ...rows.map(
       (r) =>
-        `| \`${r.name}\` | ${r.packets.toLocaleString("en-US")} | ${r.t.seconds.toFixed(2)} | ${Math.round(pps(r)).toLocaleString("en-US")} | ` +
+        `| \`${r.name.replace(/\|/g, "\\|")}\` | ${r.packets.toLocaleString("en-US")} | ${r.t.seconds.toFixed(2)} | ${Math.round(pps(r)).toLocaleString("en-US")} | ` +
         `${(r.bytes / 1e6 / r.t.seconds).toFixed(0)} | ${(r.t.rssKiB / 1024).toFixed(0)} MiB | ${(pps(ours) / pps(r)).toFixed(2)}x | ${r.note} |`,
     ),
   ];
