@@ -1,33 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Anomalies } from "../schema/anomalies.js";
-import type { RawPacket } from "../schema/raw-packet.js";
 import { buildFrame } from "../simulate/frames.js";
 import { concatBytes, pcapFile } from "./capture-build.js";
-import { parseCaptureBuffer } from "./format.js";
 import { pcapGlobalHeader, pcapRecord } from "./pcap-writer.js";
-
-interface Got {
-  ts: number;
-  linkType: number;
-  data: number[];
-  origLen: number;
-  offset: number;
-}
+import { parseForTest } from "./test-parse.js";
 
 function parse(buf: Uint8Array, chunkSize?: number) {
-  const anomalies = new Anomalies();
-  const packets: Got[] = [];
-  const onPacket = (p: RawPacket) =>
-    packets.push({
-      ts: p.ts,
-      linkType: p.linkType,
-      data: [...p.data],
-      origLen: p.origLen,
-      offset: p.offset,
-    });
-  const summary = parseCaptureBuffer(buf, onPacket, anomalies, "t.pcap", chunkSize);
-  return { packets, anomalies, summary };
+  return parseForTest(buf, "t.pcap", chunkSize);
 }
 
 const frame = (n: number) =>

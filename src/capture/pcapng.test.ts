@@ -3,34 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Anomalies } from "../schema/anomalies.js";
-import { LinkType, type RawPacket } from "../schema/raw-packet.js";
+import { LinkType } from "../schema/raw-packet.js";
 import { block, concatBytes, epb, idb, opb, shb, spb } from "./capture-build.js";
-import { parseCaptureBuffer } from "./format.js";
 import { BT_NRB } from "./pcapng.js";
 import { PcapngInterface } from "./pcapng-interface.js";
-
-interface Got {
-  ts: number;
-  linkType: number;
-  data: number[];
-  origLen: number;
-  offset: number;
-}
+import { parseForTest } from "./test-parse.js";
 
 function parse(buf: Uint8Array, chunkSize?: number) {
-  const anomalies = new Anomalies();
-  const packets: Got[] = [];
-  const onPacket = (p: RawPacket) =>
-    packets.push({
-      ts: p.ts,
-      linkType: p.linkType,
-      data: [...p.data],
-      origLen: p.origLen,
-      offset: p.offset,
-    });
-  const summary = parseCaptureBuffer(buf, onPacket, anomalies, "t.pcapng", chunkSize);
-  return { packets, anomalies, summary };
+  return parseForTest(buf, "t.pcapng", chunkSize);
 }
 
 const bytes = (n: number, seed = 1) =>

@@ -99,6 +99,11 @@ export class DecodedPacket {
     this.ipOptionsLen = 0;
     this.fragment = false;
     this.proto = -1;
+    this.resetTransport();
+  }
+
+  /** Forgets the transport facts (also of an outer layer once an inner IP layer replaces it). */
+  resetTransport(): void {
     this.sport = 0;
     this.dport = 0;
     this.tcpFlags = 0;

@@ -56,7 +56,7 @@ export function decodeIpv4(st: DecodeState, out: DecodedPacket, depth: number): 
     st.anomaly("bad_ip_header", "total length beyond frame");
   }
 
-  if (depth > 0) clearTransport(out);
+  if (depth > 0) out.resetTransport();
   out.ipVersion = 4;
   out.tunnelDepth = depth;
   out.src4 = src;
@@ -113,7 +113,7 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
     st.anomaly("bad_ip_header", "payload length beyond frame");
   }
 
-  if (depth > 0) clearTransport(out);
+  if (depth > 0) out.resetTransport();
   const src = readIpv6Text(c);
   const dst = readIpv6Text(c);
   out.ipVersion = 6;
@@ -172,20 +172,4 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
 /** Hop-by-hop (0), routing (43), fragment (44), AH (51), destination options (60), mobility (135). */
 function isExtensionHeader(p: number): boolean {
   return p === 0 || p === 43 || p === 44 || p === 51 || p === 60 || p === 135;
-}
-
-/** Forgets the transport facts of an outer layer once an inner IP layer replaces it. */
-function clearTransport(out: DecodedPacket): void {
-  out.sport = 0;
-  out.dport = 0;
-  out.tcpFlags = 0;
-  out.seq = 0;
-  out.ack = 0;
-  out.window = 0;
-  out.tcpOptionsLen = 0;
-  out.clearTcpOptions();
-  out.icmpType = -1;
-  out.icmpCode = -1;
-  out.payloadOffset = 0;
-  out.payloadLength = 0;
 }
