@@ -3,32 +3,27 @@
  * and count what travels towards each port. Capture-agnostic: feed it RawPackets.
  */
 
-import { decodePacket } from "../decode/decode.js";
-import {
-  DecodedPacket,
-  IPPROTO_ICMP,
-  IPPROTO_ICMPV6,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-} from "../decode/decoded.js";
+import * as decode from "../decode/decode.js";
+import * as decoded from "../decode/decoded.js";
+import { DecodedPacket } from "../decode/decoded.js";
 import { DEFAULT_FLOW_CONFIG, type FlowConfig, FlowTable } from "../decode/flows.js";
-import { fingerprintName, fingerprintSyn, isSyn } from "../detect/fingerprint.js";
+import * as fingerprint from "../detect/fingerprint.js";
 import type { Anomalies } from "../schema/anomalies.js";
 import type { RawPacket } from "../schema/raw-packet.js";
 import type { Probe, Session } from "../schema/session.js";
-import { HOUR_US } from "./hourly.js";
-import {
-  P_ICMP,
-  P_ICMPV6,
-  P_TCP,
-  P_UDP,
-  PC_FP,
-  PC_PACKETS,
-  PC_PROBES,
-  PC_SESSIONS,
-  PortTable,
-} from "./ports.js";
+import * as hourly from "./hourly.js";
+import * as portTable from "./ports.js";
+import { PortTable } from "./ports.js";
 import { SourceTable } from "./sources.js";
+
+// What the per-packet path uses from other modules, as this module's own bindings: V8 folds a
+// module's unexported constants (and functions) into compiled code, but reads an imported binding
+// through a cell, with a check that it is initialised, at every use.
+const { decodePacket } = decode;
+const { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } = decoded;
+const { fingerprintName, fingerprintSyn, isSyn } = fingerprint;
+const { HOUR_US } = hourly;
+const { P_ICMP, P_ICMPV6, P_TCP, P_UDP } = portTable;
 
 /** ICMP types that answer a request (echo reply, and ICMPv6 echo reply). */
 const ICMP_ECHO_REPLY = 0;
@@ -148,10 +143,9 @@ export class Analyzer {
   private countKnown(si: number, pr: number, ts: number, fp: number): void {
     this.sources.packet(si, ts);
     const ports = this.ports;
-    ports.add(pr, PC_PACKETS);
-    ports.addHour(pr, Math.floor(ts / HOUR_US));
+    ports.countPacket(pr, Math.floor(ts / HOUR_US));
     if (fp >= 0) {
-      ports.add(pr, PC_FP + fp);
+      ports.countSyn(pr, fp);
       this.sources.syn(si, fp);
     }
   }
@@ -182,7 +176,7 @@ export class Analyzer {
       if (this.echoRequests.size >= MAX_ECHO_REQUESTS) this.echoRequests.clear();
       this.echoRequests.set(`${p.srcKey}|${p.dstKey}|${ident}`, p.ts);
     }
-    this.ports.add(this.count(proto, t, p, -1), PC_PROBES);
+    this.ports.countProbe(this.count(proto, t, p, -1));
     this.probeCount++;
   }
 
@@ -197,7 +191,7 @@ export class Analyzer {
   private onSession(s: Session): void {
     this.sessionCount++;
     if (s.http !== undefined && s.http.requests.length > 0) this.httpSessions++;
-    this.ports.add(this.ports.row(s.proto === "tcp" ? P_TCP : P_UDP, s.dport), PC_SESSIONS);
+    this.ports.countSession(this.ports.row(s.proto === "tcp" ? P_TCP : P_UDP, s.dport));
     const si = this.sources.lookup(s.srcKey);
     if (si !== undefined) this.sources.session(si);
     this.opts.onSession?.(s);
@@ -205,6 +199,6 @@ export class Analyzer {
 
   private onProbe(proto: number, dport: number): void {
     this.probeCount++;
-    this.ports.add(this.ports.row(proto === IPPROTO_TCP ? P_TCP : P_UDP, dport), PC_PROBES);
+    this.ports.countProbe(this.ports.row(proto === IPPROTO_TCP ? P_TCP : P_UDP, dport));
   }
 }

@@ -16,32 +16,34 @@ const KEYS = PROTO_NAMES.length * 65536;
 const INITIAL_ROWS = 1024;
 
 /**
- * Columns of a port's row. A row is PORT_STRIDE consecutive numbers of `PortTable.rows`, so what
- * one packet updates (packets, fingerprint counts) shares a cache line or two: a darknet sees tens
- * of thousands of ports, and one object per port scattered its counters over several lines.
+ * Columns of a port's row. A row is STRIDE consecutive numbers of `PortTable.rows`, so what one
+ * packet updates (packets, fingerprint counts, the current hour) shares a cache line or two: a
+ * darknet sees tens of thousands of ports, and one object per port scattered its counters over
+ * several lines. The column numbers are this module's own: V8 folds unexported constants into
+ * compiled code, and reads exported ones through a cell at every use.
  */
-export const PC_PACKETS = 0;
-export const PC_PROBES = 1;
-export const PC_SESSIONS = 2;
+const PACKETS = 0;
+const PROBES = 1;
+const SESSIONS = 2;
 /** Distinct sources (kept exact by PortTable.pairs). */
-export const PC_SOURCES = 3;
+const SOURCES = 3;
 /** SYNs per fingerprint, FINGERPRINTS.length columns. */
-export const PC_FP = 4;
+const FP = 4;
 /**
  * The packets per hour, in three tiers. The hour of the row's latest packet and its count so far
- * (PC_CUR_HOUR, PC_CUR_COUNT) take every packet while the hour lasts: captures are in time order,
- * so a busy port's packets touch nothing but its row. Earlier hours go to up to INLINE_HOURS
- * (hour, count) pairs in the row itself (PC_NHOURS says how many are used), and past those to a
- * HourlyCounts object (PC_NHOURS is then -1): most ports of a darknet see a packet now and then,
- * and never need the object.
+ * (CUR_HOUR, CUR_COUNT) take every packet while the hour lasts: captures are in time order, so a
+ * busy port's packets touch nothing but its row. Earlier hours go to up to INLINE_HOURS (hour,
+ * count) pairs in the row itself (NHOURS says how many are used), and past those to a
+ * HourlyCounts object (NHOURS is then -1): most ports of a darknet see a packet now and then, and
+ * never need the object.
  */
-const PC_CUR_HOUR = PC_FP + FINGERPRINTS.length;
-const PC_CUR_COUNT = PC_CUR_HOUR + 1;
-const PC_NHOURS = PC_CUR_COUNT + 1;
-const PC_HOURS = PC_NHOURS + 1;
-export const INLINE_HOURS = 3;
-const PC_HOUR_COUNTS = PC_HOURS + INLINE_HOURS;
-export const PORT_STRIDE = PC_HOUR_COUNTS + INLINE_HOURS;
+const CUR_HOUR = FP + FINGERPRINTS.length;
+const CUR_COUNT = CUR_HOUR + 1;
+const NHOURS = CUR_COUNT + 1;
+const HOURS = NHOURS + 1;
+const INLINE_HOURS = 3;
+const HOUR_COUNTS = HOURS + INLINE_HOURS;
+const STRIDE = HOUR_COUNTS + INLINE_HOURS;
 
 /** All ports seen, as rows of counters, and the (port, source) pairs seen. */
 export class PortTable {
@@ -49,8 +51,8 @@ export class PortTable {
   private readonly rowOf = new Int32Array(KEYS).fill(-1);
   /** Port key of each row. */
   private keys = new Int32Array(INITIAL_ROWS);
-  /** Counters, PORT_STRIDE per row (see the PC_* columns). */
-  rows = new Float64Array(INITIAL_ROWS * PORT_STRIDE);
+  /** Counters, STRIDE per row (see the columns above). */
+  private rows = new Float64Array(INITIAL_ROWS * STRIDE);
   /** Packets per hour of rows with more than INLINE_HOURS distinct hours. */
   private readonly hourly: Array<HourlyCounts | undefined> = [];
   /** (port row, source index) pairs: one shared table instead of a Set per port. */
@@ -75,56 +77,90 @@ export class PortTable {
     return (this.keys[r] as number) & 0xffff;
   }
 
-  /** Adds `n` to column `col` of row `r`. */
-  add(r: number, col: number, n = 1): void {
-    const i = r * PORT_STRIDE + col;
-    this.rows[i] = (this.rows[i] as number) + n;
+  /** Counts a packet towards row `r` in hour `hour` (absolute: floor(ts / 1h)). */
+  countPacket(r: number, hour: number): void {
+    this.inc(r, PACKETS);
+    this.addHour(r, hour);
   }
 
-  /** Column `col` of row `r`. */
-  get(r: number, col: number): number {
-    return this.rows[r * PORT_STRIDE + col] as number;
+  /** Counts a SYN of fingerprint `fp` (an index into FINGERPRINTS) towards row `r`. */
+  countSyn(r: number, fp: number): void {
+    this.inc(r, FP + fp);
   }
 
-  /** Counts one packet in hour `hour` (absolute: floor(ts / 1h)) for row `r`. */
-  addHour(r: number, hour: number): void {
+  countProbe(r: number): void {
+    this.inc(r, PROBES);
+  }
+
+  countSession(r: number): void {
+    this.inc(r, SESSIONS);
+  }
+
+  packets(r: number): number {
+    return this.rows[r * STRIDE + PACKETS] as number;
+  }
+
+  probes(r: number): number {
+    return this.rows[r * STRIDE + PROBES] as number;
+  }
+
+  sessions(r: number): number {
+    return this.rows[r * STRIDE + SESSIONS] as number;
+  }
+
+  /** Distinct sources that sent towards row `r`. */
+  sources(r: number): number {
+    return this.rows[r * STRIDE + SOURCES] as number;
+  }
+
+  /** SYNs of fingerprint `fp` towards row `r`. */
+  syns(r: number, fp: number): number {
+    return this.rows[r * STRIDE + FP + fp] as number;
+  }
+
+  private inc(r: number, col: number): void {
+    const i = r * STRIDE + col;
+    this.rows[i] = (this.rows[i] as number) + 1;
+  }
+
+  private addHour(r: number, hour: number): void {
     const rows = this.rows;
-    const o = r * PORT_STRIDE;
+    const o = r * STRIDE;
     // A fresh row holds (hour 0, count 0): adding to it is right even for hour 0.
-    if (rows[o + PC_CUR_HOUR] === hour) {
-      rows[o + PC_CUR_COUNT] = (rows[o + PC_CUR_COUNT] as number) + 1;
+    if (rows[o + CUR_HOUR] === hour) {
+      rows[o + CUR_COUNT] = (rows[o + CUR_COUNT] as number) + 1;
       return;
     }
-    const pending = rows[o + PC_CUR_COUNT] as number;
-    if (pending > 0) this.addEarlier(r, rows[o + PC_CUR_HOUR] as number, pending);
-    rows[o + PC_CUR_HOUR] = hour;
-    rows[o + PC_CUR_COUNT] = 1;
+    const pending = rows[o + CUR_COUNT] as number;
+    if (pending > 0) this.addEarlier(r, rows[o + CUR_HOUR] as number, pending);
+    rows[o + CUR_HOUR] = hour;
+    rows[o + CUR_COUNT] = 1;
   }
 
   /** Adds `n` packets of hour `hour` to row `r`'s inline pairs or its HourlyCounts. */
   private addEarlier(r: number, hour: number, n: number): void {
     const rows = this.rows;
-    const o = r * PORT_STRIDE;
-    const used = rows[o + PC_NHOURS] as number;
+    const o = r * STRIDE;
+    const used = rows[o + NHOURS] as number;
     if (used >= 0) {
       for (let j = 0; j < used; j++) {
-        if (rows[o + PC_HOURS + j] === hour) {
-          rows[o + PC_HOUR_COUNTS + j] = (rows[o + PC_HOUR_COUNTS + j] as number) + n;
+        if (rows[o + HOURS + j] === hour) {
+          rows[o + HOUR_COUNTS + j] = (rows[o + HOUR_COUNTS + j] as number) + n;
           return;
         }
       }
       if (used < INLINE_HOURS) {
-        rows[o + PC_HOURS + used] = hour;
-        rows[o + PC_HOUR_COUNTS + used] = n;
-        rows[o + PC_NHOURS] = used + 1;
+        rows[o + HOURS + used] = hour;
+        rows[o + HOUR_COUNTS + used] = n;
+        rows[o + NHOURS] = used + 1;
         return;
       }
       const h = new HourlyCounts();
       for (let j = 0; j < used; j++) {
-        h.add(rows[o + PC_HOURS + j] as number, rows[o + PC_HOUR_COUNTS + j] as number);
+        h.add(rows[o + HOURS + j] as number, rows[o + HOUR_COUNTS + j] as number);
       }
       this.hourly[r] = h;
-      rows[o + PC_NHOURS] = -1;
+      rows[o + NHOURS] = -1;
     }
     (this.hourly[r] as HourlyCounts).add(hour, n);
   }
@@ -132,29 +168,29 @@ export class PortTable {
   /** Row `r`'s counts for hours [from, to), zeros where nothing was counted. */
   hourRange(r: number, from: number, to: number): number[] {
     const rows = this.rows;
-    const o = r * PORT_STRIDE;
+    const o = r * STRIDE;
     const h = this.hourly[r];
     let out: number[];
     if (h !== undefined) {
       out = h.range(from, to);
     } else {
       out = new Array<number>(Math.max(0, to - from)).fill(0);
-      const used = rows[o + PC_NHOURS] as number;
+      const used = rows[o + NHOURS] as number;
       for (let j = 0; j < used; j++) {
-        const hour = rows[o + PC_HOURS + j] as number;
-        if (hour >= from && hour < to) out[hour - from] = rows[o + PC_HOUR_COUNTS + j] as number;
+        const hour = rows[o + HOURS + j] as number;
+        if (hour >= from && hour < to) out[hour - from] = rows[o + HOUR_COUNTS + j] as number;
       }
     }
-    const cur = rows[o + PC_CUR_HOUR] as number;
+    const cur = rows[o + CUR_HOUR] as number;
     if (cur >= from && cur < to)
-      out[cur - from] = (out[cur - from] as number) + (rows[o + PC_CUR_COUNT] as number);
+      out[cur - from] = (out[cur - from] as number) + (rows[o + CUR_COUNT] as number);
     return out;
   }
 
   /** Records that source `si` sent towards row `r`; true the first time. */
   addSource(r: number, si: number): boolean {
     if (!this.pairs.add(r, si)) return false;
-    this.add(r, PC_SOURCES);
+    this.inc(r, SOURCES);
     return true;
   }
 
@@ -164,7 +200,7 @@ export class PortTable {
       const keys = new Int32Array(r * 2);
       keys.set(this.keys);
       this.keys = keys;
-      const rows = new Float64Array(r * 2 * PORT_STRIDE);
+      const rows = new Float64Array(r * 2 * STRIDE);
       rows.set(this.rows);
       this.rows = rows;
     }

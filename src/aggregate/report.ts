@@ -13,8 +13,7 @@ import {
 } from "../schema/report.js";
 import type { Analyzer } from "./analyzer.js";
 import { HOUR_US } from "./hourly.js";
-import { PC_FP, PC_PACKETS, PC_PROBES, PC_SESSIONS, PC_SOURCES, PROTO_NAMES } from "./ports.js";
-import { S_FIRST, S_FP, S_LAST, S_PACKETS, S_SESSIONS } from "./sources.js";
+import { PROTO_NAMES } from "./ports.js";
 
 /** How many sources the report lists. */
 export const TOP_SOURCES = 20;
@@ -47,16 +46,16 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
   for (let r = 0; r < pt.size; r++) {
     const fps: Record<string, number> = {};
     FINGERPRINTS.forEach((name, i) => {
-      const n = pt.get(r, PC_FP + i);
+      const n = pt.syns(r, i);
       if (n > 0) fps[name] = n;
     });
     ports.push({
       proto: PROTO_NAMES[pt.proto(r)] ?? "tcp",
       port: pt.port(r),
-      packets: pt.get(r, PC_PACKETS),
-      probes: pt.get(r, PC_PROBES),
-      sessions: pt.get(r, PC_SESSIONS),
-      sources: pt.get(r, PC_SOURCES),
+      packets: pt.packets(r),
+      probes: pt.probes(r),
+      sessions: pt.sessions(r),
+      sources: pt.sources(r),
       hourly: [],
       fingerprints: fps,
       row: r,
@@ -122,7 +121,7 @@ function fingerprintTotals(a: Analyzer): ReportFingerprint[] {
     const syns = src.syns(i);
     if (syns === 0) continue;
     for (let f = 0; f < n; f++) {
-      const c = src.get(i, S_FP + f);
+      const c = src.fingerprintSyns(i, f);
       if (c === 0) continue;
       const row = out[f] as ReportFingerprint;
       row.sources++;
@@ -136,24 +135,24 @@ function fingerprintTotals(a: Analyzer): ReportFingerprint[] {
 function topSources(a: Analyzer, k: number): ReportSource[] {
   const src = a.sources;
   const packets = new Float64Array(src.size);
-  for (let i = 0; i < src.size; i++) packets[i] = src.get(i, S_PACKETS);
+  for (let i = 0; i < src.size; i++) packets[i] = src.packets(i);
   const top = topIndexes(packets, src.size, k);
   return top.map((i) => {
     const syns = src.syns(i);
     const fps: Record<string, number> = {};
     if (syns > 0) {
       FINGERPRINTS.forEach((name, f) => {
-        const c = src.get(i, S_FP + f);
+        const c = src.fingerprintSyns(i, f);
         if (c > 0) fps[name] = Math.round((c / syns) * 1000) / 1000;
       });
     }
     return {
       address: addrKeyToString(src.keys[i] as number | string),
-      packets: src.get(i, S_PACKETS),
+      packets: src.packets(i),
       ports: src.ports(i),
-      sessions: src.get(i, S_SESSIONS),
-      first: isoTime(src.get(i, S_FIRST)),
-      last: isoTime(src.get(i, S_LAST)),
+      sessions: src.sessions(i),
+      first: isoTime(src.first(i)),
+      last: isoTime(src.last(i)),
       fingerprints: fps,
     };
   });

@@ -2,24 +2,31 @@
 
 import type { Anomalies } from "../schema/anomalies.js";
 import type { RawPacket } from "../schema/raw-packet.js";
-import {
-  type DecodedPacket,
-  IPPROTO_GRE,
-  IPPROTO_ICMP,
-  IPPROTO_ICMPV6,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-} from "./decoded.js";
-import { decodeIpv4, decodeIpv6, IP_FAIL, IP_PAYLOAD, type IpResult } from "./ip.js";
-import { decodeEthernet, decodeLink } from "./link.js";
-import { DecodeState, NEXT_ETHERNET, NEXT_IPV4, NEXT_IPV6, NEXT_NONE, type Next } from "./state.js";
-import { decodeIcmp, decodeTcp, decodeUdp } from "./transport.js";
-import { decodeGre, decodeVxlan, VXLAN_PORT } from "./tunnel.js";
+import type { DecodedPacket } from "./decoded.js";
+import * as decoded from "./decoded.js";
+import type { IpResult } from "./ip.js";
+import * as ip from "./ip.js";
+import * as linkLayer from "./link.js";
+import * as state from "./state.js";
+import { DecodeState, type Next } from "./state.js";
+import * as transportLayer from "./transport.js";
+import * as tunnel from "./tunnel.js";
 
 export { decodeStats, resetDecodeStats } from "./link.js";
 
+// The layers and constants of the per-packet walk as this module's own bindings: V8 folds a
+// module's unexported constants and functions into compiled code, but reads an imported binding
+// through a cell, with a check that it is initialised, at every use.
+const { IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } = decoded;
+const { decodeIpv4, decodeIpv6, IP_FAIL, IP_PAYLOAD } = ip;
+const { decodeEthernet, decodeLink } = linkLayer;
+const { NEXT_ETHERNET, NEXT_IPV4, NEXT_IPV6, NEXT_NONE } = state;
+const { decodeIcmp, decodeTcp, decodeUdp } = transportLayer;
+const { decodeGre, decodeVxlan, VXLAN_PORT } = tunnel;
+
 /** Tunnels nested deeper than this are not peeled (`tunnel_too_deep`); the last layer reached stays. */
-export const MAX_TUNNEL_DEPTH = 4;
+const TUNNEL_DEPTH = 4;
+export const MAX_TUNNEL_DEPTH = TUNNEL_DEPTH;
 
 const IPPROTO_IPIP = 4;
 const IPPROTO_IPV6 = 41;
@@ -87,7 +94,7 @@ function walk(linkType: number, out: DecodedPacket): boolean {
     if (r !== IP_PAYLOAD) return true;
     next = transport(out);
     if (next === NEXT_NONE) return true;
-    if (depth + 1 > MAX_TUNNEL_DEPTH) {
+    if (depth + 1 > TUNNEL_DEPTH) {
       st.anomaly("tunnel_too_deep");
       return true;
     }

@@ -3,7 +3,8 @@
 import type { Anomalies } from "../schema/anomalies.js";
 import type { CloseReason, Probe, Session } from "../schema/session.js";
 import { ipv4ToString } from "./decoded.js";
-import { F_CLIENT_A, F_HANDSHAKE, F_V6, type FlowStore } from "./flow-store.js";
+import type { FlowStore } from "./flow-store.js";
+import * as store from "./flow-store.js";
 import {
   looksLikeHttpRequest,
   MALFORMED_PROBLEMS,
@@ -13,6 +14,10 @@ import {
 } from "./http.js";
 import type { StreamResult } from "./reassembly.js";
 import { sessionId } from "./session-id.js";
+
+// Flags as this module's own bindings: V8 folds those into compiled code, but reads an imported
+// binding through a cell, with a check that it is initialised, at every use.
+const { F_CLIENT_A, F_HANDSHAKE, F_V6 } = store;
 
 const EMPTY_RESULT: StreamResult = {
   bytes: new Uint8Array(0),

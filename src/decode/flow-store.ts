@@ -22,7 +22,11 @@ export const F_HDR_CLIENT = 1 << 8; // ... from a client packet
 export const F_HDR_SYN = 1 << 9; // ... from the client's SYN
 export const F_C_ISN = 1 << 10;
 export const F_S_ISN = 1 << 11;
+/** An IPv6 flow (indexed by its text key); local `V6` is what this module reads (see below). */
 export const F_V6 = 1 << 12;
+// This module's own copy: V8 folds unexported constants into compiled code, and reads exported
+// ones through a cell at every use.
+const V6 = F_V6;
 export const F_FIN_CLOSE = 1 << 13; // closed by FINs from both sides (before any RST)
 export const F_S_DATA = 1 << 14; // payload seen from the server
 
@@ -180,7 +184,7 @@ export class FlowStore {
 
   /** Removes row `f` from the index. */
   unindex(f: number): void {
-    if ((this.flags[f] as number) & F_V6) {
+    if ((this.flags[f] as number) & V6) {
       this.v6.delete(this.extra(f).key6);
       return;
     }

@@ -1,16 +1,20 @@
 /** @module IPv4 and IPv6 headers, IPv6 extension headers, and fragments. */
 
-import { u16at, u32at } from "./cursor.js";
 import type { DecodedPacket } from "./decoded.js";
 import { readIpv6Text } from "./ipv6-text.js";
 import type { DecodeState } from "./state.js";
 
+// The results below as this module's own bindings: V8 folds unexported constants into compiled
+// code, and reads exported ones through a cell at every use.
+const FAIL = 0;
+const DONE = 1;
+const PAYLOAD = 2;
 /** The IP layer could not be decoded; nothing was written to the packet. */
-export const IP_FAIL = 0;
+export const IP_FAIL = FAIL;
 /** The IP layer was decoded, but nothing after it can be (fragment, cut header, no next header). */
-export const IP_DONE = 1;
+export const IP_DONE = DONE;
 /** The IP layer was decoded and the cursor is at its payload, narrowed to it. */
-export const IP_PAYLOAD = 2;
+export const IP_PAYLOAD = PAYLOAD;
 export type IpResult = typeof IP_FAIL | typeof IP_DONE | typeof IP_PAYLOAD;
 
 /** Longer IPv6 extension header chains are treated as garbage (`ipv6_ext_header_loop`). */
@@ -32,58 +36,62 @@ export function decodeIpv4(st: DecodeState, out: DecodedPacket, depth: number): 
   const p = c.claim(IPV4_MIN);
   if (p < 0) {
     st.short("bad_ip_header", start, IPV4_MIN, "ipv4");
-    return IP_FAIL;
+    return FAIL;
   }
-  const b = c.buf;
-  const vihl = b[p] as number;
-  const total = u16at(b, p + 2);
-  const id = u16at(b, p + 4);
-  const frag = u16at(b, p + 6);
-  const ttl = b[p + 8] as number;
-  const proto = b[p + 9] as number;
-  const src = u32at(b, p + 12);
-  const dst = u32at(b, p + 16);
+  const v = c.view;
+  const o = c.viewBase + p;
+  const vihl = v.getUint8(o);
+  const total = v.getUint16(o + 2);
+  const id = v.getUint16(o + 4);
+  const frag = v.getUint16(o + 6);
+  const ttl = v.getUint8(o + 8);
+  const proto = v.getUint8(o + 9);
+  const src = v.getUint32(o + 12);
+  const dst = v.getUint32(o + 16);
   if (vihl >> 4 !== 4) {
     st.anomaly("bad_ip_version", String(vihl >> 4));
-    return IP_FAIL;
+    return FAIL;
   }
   const hlen = (vihl & 15) * 4;
   if (hlen < 20 || (total !== 0 && total < hlen)) {
     st.anomaly("bad_ip_header", hlen < 20 ? "header length below 20" : "total length below header");
-    return IP_FAIL;
+    return FAIL;
   }
   if (total !== 0 && !st.narrow(start, total)) {
     st.anomaly("bad_ip_header", "total length beyond frame");
   }
 
-  if (depth > 0) out.resetTransport();
+  if (depth > 0) {
+    // An inner layer replaces what the outer one set; the outermost finds the packet just reset.
+    out.resetTransport();
+    out.tunnelDepth = depth;
+    out.src6 = "";
+    out.dst6 = "";
+    out.fragment = false;
+  }
   out.ipVersion = 4;
-  out.tunnelDepth = depth;
   out.src4 = src;
   out.dst4 = dst;
-  out.src6 = "";
-  out.dst6 = "";
   out.ipId = id;
   out.ttl = ttl;
   out.ipOptionsLen = hlen - 20;
   out.proto = proto;
-  out.fragment = false;
 
   // More fragments, or a non-zero offset. A first fragment may hold the ports, but its payload
   // is incomplete, so no fragment is decoded further (reassembly is not attempted).
   if ((frag & 0x3fff) !== 0) {
     out.fragment = true;
     st.anomaly("ip_fragment");
-    return IP_DONE;
+    return DONE;
   }
   if (hlen > 20) {
     c.skip(hlen - 20);
     if (c.bad) {
       st.short("bad_ip_header", start, hlen, "ipv4 options");
-      return IP_DONE;
+      return DONE;
     }
   }
-  return IP_PAYLOAD;
+  return PAYLOAD;
 }
 
 /**
@@ -103,11 +111,11 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
   if (!c.has(32)) c.skip(32);
   if (c.bad) {
     st.short("bad_ip_header", start, 40, "ipv6");
-    return IP_FAIL;
+    return FAIL;
   }
   if (vtf >>> 28 !== 6) {
     st.anomaly("bad_ip_version", String(vtf >>> 28));
-    return IP_FAIL;
+    return FAIL;
   }
   if (plen !== 0 && !st.narrow(start, 40 + plen)) {
     st.anomaly("bad_ip_header", "payload length beyond frame");
@@ -129,11 +137,11 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
   out.proto = next;
 
   for (let n = 0; ; n++) {
-    if (next === IPPROTO_NONE) return IP_DONE;
-    if (!isExtensionHeader(next)) return IP_PAYLOAD;
+    if (next === IPPROTO_NONE) return DONE;
+    if (!isExtensionHeader(next)) return PAYLOAD;
     if (n === MAX_IPV6_EXT_HEADERS) {
       st.anomaly("ipv6_ext_header_loop");
-      return IP_DONE;
+      return DONE;
     }
     const hs = c.pos;
     const following = c.u8();
@@ -143,7 +151,7 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
       const ident = c.u32();
       if (c.bad) {
         st.short("bad_ip_header", hs, 8, "ipv6 fragment header");
-        return IP_DONE;
+        return DONE;
       }
       out.ipId = ident & 0xffff;
       out.proto = following;
@@ -151,7 +159,7 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
       if ((fo & 0xfff9) !== 0) {
         out.fragment = true;
         st.anomaly("ip_fragment");
-        return IP_DONE;
+        return DONE;
       }
     } else {
       // The authentication header counts its length in 4-byte words minus 2, the others in
@@ -161,7 +169,7 @@ export function decodeIpv6(st: DecodeState, out: DecodedPacket, depth: number): 
       c.skip(len - 2);
       if (c.bad) {
         st.short("bad_ip_header", hs, len, "ipv6 extension header");
-        return IP_DONE;
+        return DONE;
       }
       out.proto = following;
     }

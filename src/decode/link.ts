@@ -1,9 +1,14 @@
 /** @module Link layers: Ethernet with stacked VLAN tags, Linux cooked (SLL, SLL2), raw IP, BSD loopback. */
 
-import { LinkType } from "../schema/raw-packet.js";
-import { u16at } from "./cursor.js";
+import * as rawPacket from "../schema/raw-packet.js";
 import type { DecodedPacket } from "./decoded.js";
-import { type DecodeState, NEXT_IPV4, NEXT_IPV6, NEXT_NONE, type Next } from "./state.js";
+import type { DecodeState, Next } from "./state.js";
+import * as state from "./state.js";
+
+// Imported constants as this module's own bindings: V8 folds those into compiled code, but reads
+// an imported binding through a cell, with a check that it is initialised, at every use.
+const { LinkType } = rawPacket;
+const { NEXT_IPV4, NEXT_IPV6, NEXT_NONE } = state;
 
 /** More VLAN tags than this on one Ethernet header is treated as garbage (`vlan_too_deep`). */
 export const MAX_VLAN_TAGS = 8;
@@ -132,7 +137,7 @@ export function decodeEthernet(st: DecodeState, out: DecodedPacket): Next {
   // Destination and source MAC, then the ethertype.
   const p = c.claim(ETHERNET_LEN);
   if (p < 0) return truncatedLink(st, "ethernet");
-  return ethertype(st, u16at(c.buf, p + 12), out);
+  return ethertype(st, c.view.getUint16(c.viewBase + p + 12), out);
 }
 
 /** Follows an ethertype through VLAN tags, MPLS, PPPoE and LLC/SNAP to an IP layer. */

@@ -1,6 +1,6 @@
 /** @module TCP (with options), UDP and ICMP/ICMPv6 headers and where their payload lies. */
 
-import { Cursor, u16at, u32at } from "./cursor.js";
+import { Cursor } from "./cursor.js";
 import type { DecodedPacket } from "./decoded.js";
 import type { DecodeState } from "./state.js";
 
@@ -23,14 +23,15 @@ export function decodeTcp(st: DecodeState, out: DecodedPacket): void {
     shortTcp(st, out);
     return;
   }
-  const b = c.buf;
-  out.sport = u16at(b, p);
-  out.dport = u16at(b, p + 2);
-  out.seq = u32at(b, p + 4);
-  out.ack = u32at(b, p + 8);
-  const off = b[p + 12] as number;
-  out.tcpFlags = b[p + 13] as number; // CWR..FIN; the NS bit (low bit of `off`) is ignored
-  out.window = u16at(b, p + 14);
+  const v = c.view;
+  const o = c.viewBase + p;
+  out.sport = v.getUint16(o);
+  out.dport = v.getUint16(o + 2);
+  out.seq = v.getUint32(o + 4);
+  out.ack = v.getUint32(o + 8);
+  const off = v.getUint8(o + 12);
+  out.tcpFlags = v.getUint8(o + 13); // CWR..FIN; the NS bit (low bit of `off`) is ignored
+  out.window = v.getUint16(o + 14);
   const hlen = (off >> 4) * 4;
   if (hlen < 20) {
     st.anomaly("bad_tcp_header", "data offset below 5");

@@ -2,22 +2,33 @@
  * @module Scanner fingerprints from the header fields of a connection attempt (see docs/fingerprints.md).
  */
 
-import { type DecodedPacket, TCP_ACK, TCP_SYN } from "../decode/decoded.js";
+import type { DecodedPacket } from "../decode/decoded.js";
+import * as decoded from "../decode/decoded.js";
+
+// Constants used per packet as this module's own (unexported) bindings: V8 folds those into
+// compiled code, but reads imported or exported bindings through a cell at every use.
+const { TCP_ACK, TCP_SYN } = decoded;
+const ZMAP_ID = 54321;
+const MIRAI = 0;
+const MASSCAN = 1;
+const ZMAP = 2;
+const UNKNOWN = 3;
+const NAMES = ["mirai", "masscan", "zmap", "unknown"] as const;
 
 /** Version of the fingerprint rules; bump when a rule's meaning changes. */
 export const FINGERPRINT_VERSION = 1;
 
 /** ZMap's fixed IPv4 identification before 2024 (src/probe_modules/packet.c, `54321`). */
-export const ZMAP_IP_ID = 54321;
+export const ZMAP_IP_ID = ZMAP_ID;
 
-export const FINGERPRINTS = ["mirai", "masscan", "zmap", "unknown"] as const;
+export const FINGERPRINTS = NAMES;
 export type Fingerprint = (typeof FINGERPRINTS)[number];
 
 /** Index of each fingerprint in count arrays. */
-export const FP_MIRAI = 0;
-export const FP_MASSCAN = 1;
-export const FP_ZMAP = 2;
-export const FP_UNKNOWN = 3;
+export const FP_MIRAI = MIRAI;
+export const FP_MASSCAN = MASSCAN;
+export const FP_ZMAP = ZMAP;
+export const FP_UNKNOWN = UNKNOWN;
 
 /**
  * How sure each rule is that a match means that scanner. A single match can be chance: the
@@ -48,19 +59,19 @@ export function isSyn(p: DecodedPacket): boolean {
  *   that masscan's default template has carried since 2021.
  */
 export function fingerprintSyn(p: DecodedPacket): number {
-  if (p.ipVersion !== 4) return FP_UNKNOWN;
+  if (p.ipVersion !== 4) return UNKNOWN;
   const seq = p.seq >>> 0;
-  if (seq === p.dst4 >>> 0) return FP_MIRAI;
-  if (p.ipId === ZMAP_IP_ID) return FP_ZMAP;
+  if (seq === p.dst4 >>> 0) return MIRAI;
+  if (p.ipId === ZMAP_ID) return ZMAP;
   if (
     (p.tcpOptionsLen === 0 || (p.tcpOptionsLen === 4 && p.mss >= 0)) &&
     p.ipId === ((p.dst4 ^ p.dport ^ seq) & 0xffff)
   ) {
-    return FP_MASSCAN;
+    return MASSCAN;
   }
-  return FP_UNKNOWN;
+  return UNKNOWN;
 }
 
 export function fingerprintName(i: number): Fingerprint {
-  return FINGERPRINTS[i] ?? "unknown";
+  return NAMES[i] ?? "unknown";
 }
