@@ -14,6 +14,7 @@ import {
 import type { Analyzer } from "./analyzer.js";
 import { HOUR_US } from "./hourly.js";
 import { PROTO_NAMES } from "./ports.js";
+import { isoTime } from "./time.js";
 
 /** How many sources the report lists. */
 export const TOP_SOURCES = 20;
@@ -24,9 +25,7 @@ export const MAX_HOURLY_PORTS = 200;
 
 export const PORTENT_VERSION = "0.1.0";
 
-export function isoTime(us: number): string {
-  return new Date(Math.floor(us / 1000)).toISOString();
-}
+export { isoTime } from "./time.js";
 
 export interface ReportInputs {
   files: ReportInputFile[];
