@@ -1,25 +1,8 @@
 /** @module Sums alerts per rule for the report's `alerts` list (DESIGN.md §4). */
 
 import type { Alert } from "../schema/detection.js";
+import type { ReportAlert } from "../schema/report.js";
 import { isoTime } from "./time.js";
-
-/** One rule's alerts over the whole input. */
-export interface ReportAlert {
-  sid: number;
-  msg: string;
-  cve: string[];
-  count: number;
-  /** Distinct source addresses among the alerts. */
-  sources: number;
-  first: string;
-  last: string;
-  /** Added fields: the rule's generator id, revision and classtype. */
-  gid: number;
-  rev: number;
-  classtype: string;
-  /** Added field: destination ports the rule fired on, ascending. */
-  ports: number[];
-}
 
 interface RuleSum {
   alert: Alert;

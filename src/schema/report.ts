@@ -69,6 +69,24 @@ export interface ReportSource {
   fingerprints: Record<string, number>;
 }
 
+/** One rule's alerts (DESIGN.md §4 `alerts`) over the whole input. */
+export interface ReportAlert {
+  sid: number;
+  msg: string;
+  cve: string[];
+  count: number;
+  /** Distinct source addresses among the alerts. */
+  sources: number;
+  first: string;
+  last: string;
+  /** Added fields: the rule's generator id, revision and classtype. */
+  gid: number;
+  rev: number;
+  classtype: string;
+  /** Added field: destination ports the rule fired on, ascending. */
+  ports: number[];
+}
+
 export interface AnalysisReport {
   version: number;
   /** Added field: the Portent version and fingerprint rules that made the report. */
@@ -83,7 +101,7 @@ export interface AnalysisReport {
   topSources: ReportSource[];
   /** Added field: totals of the stream layer. */
   streams: { sessions: number; probes: number; flowsEvicted: number; httpSessions: number };
-  alerts: unknown[];
+  alerts: ReportAlert[];
   surges: unknown[];
   campaigns: unknown[];
   iocs: unknown[];

@@ -72,6 +72,32 @@ describe("renderReport", () => {
     expect(text).toContain("mirai 75%, unknown 25%");
   });
 
+  it("lists alerts per rule with CVE, clipping long messages to the width", () => {
+    const r = report();
+    r.alerts = [
+      {
+        sid: 9200001,
+        msg: `PORTENT XiongMai uc-httpd login.htm username overflow ${"x".repeat(120)}`,
+        cve: ["CVE-2018-10088"],
+        count: 1234,
+        sources: 412,
+        first: "2018-06-14T03:00:00.000Z",
+        last: "2018-06-14T05:00:00.000Z",
+        gid: 1,
+        rev: 1,
+        classtype: "attempted-admin",
+        ports: [8000],
+      },
+    ];
+    const text = renderReport(r, { color: false, top: 15, sparkWidth: 36 });
+    expect(text).toContain("ALERTS  (1,234 alerts from 1 rules)");
+    expect(text).toMatch(/9200001 +1,234 +412 +CVE-2018-10088 +PORTENT XiongMai/);
+    for (const line of text.split("\n")) expect([...line].length).toBeLessThanOrEqual(100);
+    expect(renderReport(report(), { color: false, top: 15, sparkWidth: 36 })).not.toContain(
+      "ALERTS",
+    );
+  });
+
   it("uses colour only when asked", () => {
     expect(renderReport(report(), { color: true, top: 15, sparkWidth: 36 })).toContain("\x1b[1m");
   });

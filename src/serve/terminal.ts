@@ -91,6 +91,11 @@ export function renderReport(r: AnalysisReport, opt: RenderOptions = DEFAULT_REN
   lines.push(portTable(r, opt, bold, dim));
   lines.push("");
 
+  if (r.alerts.length > 0) {
+    lines.push(alertTable(r, opt, bold, dim));
+    lines.push("");
+  }
+
   lines.push(bold("SCANNER FINGERPRINTS") + dim("  (TCP SYNs; a source may show several)"));
   const synSources = r.fingerprints.reduce((t, f) => t + f.sources, 0);
   if (synSources === 0) lines.push("  no TCP SYNs");
@@ -140,6 +145,33 @@ function portTable(
     (hours > 0 ? `PACKETS PER HOUR (${hours} h)` : "");
   out.push(dim(head));
   for (const p of r.ports.slice(0, opt.top)) out.push(portRow(p, opt));
+  return out.join("\n");
+}
+
+/** Widest line of the report: the column budget every table keeps to. */
+const WIDTH = 100;
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`;
+}
+
+function alertTable(
+  r: AnalysisReport,
+  opt: RenderOptions,
+  bold: (s: string) => string,
+  dim: (s: string) => string,
+): string {
+  const total = r.alerts.reduce((t, a) => t + a.count, 0);
+  const out = [
+    bold("ALERTS") + dim(`  (${fmtInt(total)} alerts from ${fmtInt(r.alerts.length)} rules)`),
+    dim(
+      `  ${"SID".padEnd(10)}${"ALERTS".padStart(9)}${"SOURCES".padStart(9)}  ${"CVE".padEnd(16)} MESSAGE`,
+    ),
+  ];
+  for (const a of r.alerts.slice(0, opt.top)) {
+    const head = `  ${String(a.sid).padEnd(10)}${fmtInt(a.count).padStart(9)}${fmtInt(a.sources).padStart(9)}  ${(a.cve[0] ?? "-").padEnd(16)} `;
+    out.push(head + clip(a.msg, WIDTH - head.length));
+  }
   return out.join("\n");
 }
 
