@@ -52,3 +52,10 @@ export function num(p: Parsed, name: string, dflt: number, min: number, max: num
   }
   return n;
 }
+
+/** All values of a repeatable string option (declared with `multiple: true`), in order. */
+export function strs(p: Parsed, name: string): string[] {
+  const v = p.values[name];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
+  return typeof v === "string" ? [v] : [];
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import type { Alert, RuleInfo } from "../schema/detection.js";
+import type { Probe, Session } from "../schema/session.js";
+import { DetectStage } from "./stage.js";
+
+const rule: RuleInfo = {
+  sid: 9200001,
+  gid: 1,
+  rev: 1,
+  msg: "m",
+  classtype: "",
+  category: "",
+  priority: 1,
+  cve: [],
+  references: [],
+  metadata: {},
+};
+
+const session = { id: "s1", src: "198.51.100.1", srcKey: 1, start: 5, dport: 8000 } as Session;
+const probe = { src: "198.51.100.2", srcKey: 2, ts: 7, dport: 23 } as Probe;
+
+describe("DetectStage", () => {
+  it("hands each session's alerts, template and IoCs on to every part", () => {
+    const seen: string[] = [];
+    const alert = { rule, ts: 5, src: session.src, dport: 8000 } as Alert;
+    const stage = new DetectStage({
+      rules: { session: () => [alert], probe: () => [alert] },
+      template: () => ({ id: "t1", text: "POST /login.htm", kind: "http" }),
+      iocs: () => [{ type: "url", value: "http://198.51.100.7/x" }],
+      campaigns: {
+        add: (_s, t, iocs, alerts) => seen.push(`campaign ${t.id} ${iocs.length} ${alerts.length}`),
+      },
+      series: {
+        onSession: () => seen.push("series session"),
+        onProbe: () => seen.push("series probe"),
+        addTemplate: (ts, id) => seen.push(`template ${ts} ${id}`),
+        addSid: (ts, sid) => seen.push(`sid ${ts} ${sid}`),
+      },
+      onAlert: (_a, s) => seen.push(`alert ${s?.id ?? "probe"}`),
+    });
+    expect(stage.wantsProbes).toBe(true);
+    stage.session(session);
+    stage.probe(probe);
+    expect(seen).toEqual([
+      "alert s1",
+      "series session",
+      "sid 5 9200001",
+      "template 5 t1",
+      "campaign t1 1 1",
+      "alert probe",
+      "sid 7 9200001",
+      "series probe",
+    ]);
+    expect(stage.alerts.rows()[0]).toMatchObject({ sid: 9200001, count: 2, sources: 2 });
+  });
+
+  it("needs no probes when nothing looks at them", () => {
+    expect(new DetectStage({}).wantsProbes).toBe(false);
+  });
+});

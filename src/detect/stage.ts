@@ -1,0 +1,71 @@
+/**
+ * @module The detection stage of the offline pipeline: every session and probe the stream layer
+ * hands on goes through the rule engine, the template and IoC extractors, and on to campaigns,
+ * surge series and the EVE file. Each part is optional, so `analyze` runs only what it was asked.
+ */
+
+import { AlertSummary } from "../aggregate/alerts.js";
+import type { Alert, Ioc, Template } from "../schema/detection.js";
+import type { Probe, Session } from "../schema/session.js";
+
+/** The parts the stage drives; any may be absent. */
+export interface DetectParts {
+  rules?: { session(s: Session): Alert[]; probe(p: Probe): Alert[] };
+  template?: (s: Session) => Template;
+  iocs?: (s: Session) => Ioc[];
+  campaigns?: { add(s: Session, t: Template, iocs: Ioc[], alerts: Alert[]): void };
+  series?: {
+    onSession(s: Session): void;
+    onProbe(p: Probe): void;
+    addTemplate(ts: number, templateId: string, srcKey: number | string): void;
+    addSid(ts: number, sid: number, srcKey: number | string): void;
+  };
+  /** Receives each alert with its session (undefined for a probe), e.g. to write EVE. */
+  onAlert?: (a: Alert, s: Session | undefined) => void;
+}
+
+const NO_IOCS: Ioc[] = [];
+
+export class DetectStage {
+  readonly alerts = new AlertSummary();
+  sessions = 0;
+  probes = 0;
+
+  constructor(private readonly parts: DetectParts) {}
+
+  /** True when probes are needed at all (they are the bulk of a darknet's records). */
+  get wantsProbes(): boolean {
+    return this.parts.rules !== undefined || this.parts.series !== undefined;
+  }
+
+  session(s: Session): void {
+    this.sessions++;
+    const { rules, template, iocs, campaigns, series, onAlert } = this.parts;
+    const alerts = rules !== undefined ? rules.session(s) : [];
+    for (const a of alerts) {
+      this.alerts.add(a);
+      onAlert?.(a, s);
+    }
+    if (series !== undefined) {
+      series.onSession(s);
+      for (const a of alerts) series.addSid(s.start, a.rule.sid, s.srcKey);
+    }
+    if (template === undefined) return;
+    const t = template(s);
+    series?.addTemplate(s.start, t.id, s.srcKey);
+    campaigns?.add(s, t, iocs !== undefined ? iocs(s) : NO_IOCS, alerts);
+  }
+
+  probe(p: Probe): void {
+    this.probes++;
+    const { rules, series, onAlert } = this.parts;
+    if (rules !== undefined) {
+      for (const a of rules.probe(p)) {
+        this.alerts.add(a);
+        onAlert?.(a, undefined);
+        series?.addSid(p.ts, a.rule.sid, p.srcKey);
+      }
+    }
+    series?.onProbe(p);
+  }
+}
