@@ -51,7 +51,7 @@ describe("DetectStage", () => {
       "sid 7 9200001",
       "series probe",
     ]);
-    expect(stage.alerts.rows()[0]).toMatchObject({ sid: 9200001, count: 2, sources: 2 });
+    expect(stage.alerts.rows()[0]).toMatchObject({ sid: 9200001, count: 2, sources: 1 });
   });
 
   it("needs no probes when nothing looks at them", () => {
