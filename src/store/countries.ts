@@ -1,0 +1,23 @@
+/**
+ * @module The closed list of country codes a source row can carry: an enum in both stores, so a
+ * per-source row spends one byte on its country instead of a string.
+ */
+
+/**
+ * ISO 3166-1 alpha-2 codes, plus the codes GeoIP databases use beyond it (EU, AP for registrations
+ * to a region, XK for Kosovo). Index 0, "", means unknown (documentation and private addresses,
+ * or no database). Append only: a stored row keeps its index, so the order never changes.
+ */
+export const COUNTRY_CODES: readonly string[] = [
+  "",
+  ..."AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW EU AP XK".split(
+    " ",
+  ),
+];
+
+const INDEX = new Map<string, number>(COUNTRY_CODES.map((c, i) => [c, i]));
+
+/** Index of a two-letter code in COUNTRY_CODES; 0 (unknown) for anything not in the list. */
+export function countryIndex(code: string): number {
+  return INDEX.get(code.toUpperCase()) ?? 0;
+}
