@@ -1,0 +1,137 @@
+/**
+ * @module Aho-Corasick over bytes, ASCII case folded: one pass over a buffer reports every
+ * pattern that occurs in it. The automaton is a full DFA over byte classes (bytes that occur in
+ * no pattern share one class), so a step is one table read.
+ */
+
+/** Pattern bytes beyond this are not put in the automaton: a prefix is enough for a filter. */
+export const MAX_PATTERN = 32;
+
+export class AhoCorasick {
+  /** Byte -> class; 0 is "occurs in no pattern". */
+  private readonly cls = new Uint8Array(256);
+  private readonly width: number;
+  private readonly delta: Uint16Array | Int32Array;
+  /** Per state: index of its first own pattern in `outs`, or -1. */
+  private readonly outStart: Int32Array;
+  private readonly outEnd: Int32Array;
+  /** Per state: nearest state on the failure chain with own patterns, or -1. */
+  private readonly outLink: Int32Array;
+  private readonly outs: Int32Array;
+  readonly states: number;
+
+  /** `patterns` are latin1 strings; matching folds ASCII case on both sides. */
+  constructor(patterns: readonly string[]) {
+    let nextClass = 1;
+    const fold = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+    for (const p of patterns) {
+      for (let i = 0; i < Math.min(p.length, MAX_PATTERN); i++) {
+        const c = fold(p.charCodeAt(i) & 0xff);
+        if (this.cls[c] === 0) {
+          this.cls[c] = nextClass++;
+          if (c >= 97 && c <= 122) this.cls[c - 32] = this.cls[c] as number;
+        }
+      }
+    }
+    const width = nextClass;
+    this.width = width;
+    // Trie, with children in a growable flat table (rows of `width`).
+    let goto = new Int32Array(width * 64).fill(-1);
+    const own: number[][] = [[]];
+    let n = 1;
+    for (let pi = 0; pi < patterns.length; pi++) {
+      const p = patterns[pi] as string;
+      const len = Math.min(p.length, MAX_PATTERN);
+      if (len === 0) continue;
+      let s = 0;
+      for (let i = 0; i < len; i++) {
+        const c = this.cls[fold(p.charCodeAt(i) & 0xff)] as number;
+        let t = goto[s * width + c] as number;
+        if (t < 0) {
+          if ((n + 1) * width > goto.length) {
+            const g = new Int32Array(goto.length * 2).fill(-1);
+            g.set(goto);
+            goto = g;
+          }
+          t = n++;
+          own.push([]);
+          goto[s * width + c] = t;
+        }
+        s = t;
+      }
+      (own[s] as number[]).push(pi);
+    }
+    this.states = n;
+    const delta = n < 0xffff ? new Uint16Array(n * width) : new Int32Array(n * width);
+    const fail = new Int32Array(n);
+    const outLink = new Int32Array(n).fill(-1);
+    const queue = new Int32Array(n);
+    let qh = 0;
+    let qt = 0;
+    for (let c = 0; c < width; c++) {
+      const t = goto[c] as number;
+      if (t > 0) {
+        delta[c] = t;
+        fail[t] = 0;
+        queue[qt++] = t;
+      } else delta[c] = 0;
+    }
+    while (qh < qt) {
+      const s = queue[qh++] as number;
+      const f = fail[s] as number;
+      outLink[s] = (own[f] as number[]).length > 0 ? f : (outLink[f] as number);
+      for (let c = 0; c < width; c++) {
+        const t = goto[s * width + c] as number;
+        if (t >= 0) {
+          fail[t] = delta[f * width + c] as number;
+          delta[s * width + c] = t;
+          queue[qt++] = t;
+        } else {
+          delta[s * width + c] = delta[f * width + c] as number;
+        }
+      }
+    }
+    this.delta = delta;
+    this.outLink = outLink;
+    this.outStart = new Int32Array(n).fill(-1);
+    this.outEnd = new Int32Array(n).fill(-1);
+    const flat: number[] = [];
+    for (let s = 0; s < n; s++) {
+      const o = own[s] as number[];
+      if (o.length === 0) continue;
+      this.outStart[s] = flat.length;
+      for (const p of o) flat.push(p);
+      this.outEnd[s] = flat.length;
+    }
+    this.outs = Int32Array.from(flat);
+  }
+
+  /**
+   * Scans `s` (a latin1 string) and calls `hit` once per pattern index found (a pattern may be
+   * reported again by a later scan; `seen` with generation `gen` suppresses repeats in one scan
+   * series).
+   */
+  scan(s: string, seen: Uint32Array, gen: number, hit: (pattern: number) => void): void {
+    const cls = this.cls;
+    const delta = this.delta;
+    const width = this.width;
+    const outStart = this.outStart;
+    const outLink = this.outLink;
+    let st = 0;
+    for (let i = 0; i < s.length; i++) {
+      st = delta[st * width + (cls[s.charCodeAt(i) & 0xff] as number)] as number;
+      if (st === 0) continue;
+      let t = (outStart[st] as number) >= 0 ? st : (outLink[st] as number);
+      while (t >= 0) {
+        for (let k = outStart[t] as number; k < (this.outEnd[t] as number); k++) {
+          const p = this.outs[k] as number;
+          if (seen[p] !== gen) {
+            seen[p] = gen;
+            hit(p);
+          }
+        }
+        t = outLink[t] as number;
+      }
+    }
+  }
+}

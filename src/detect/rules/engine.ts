@@ -1,0 +1,361 @@
+/**
+ * @module The rule engine: matches a rule set against sessions (streams and HTTP transactions),
+ * probes and, for a packet-level driver, single packets.
+ */
+
+import { TCP_SYN } from "../../decode/decoded.js";
+import type { Alert } from "../../schema/detection.js";
+import type { Probe, Session } from "../../schema/session.js";
+import { speaks } from "./applayer.js";
+import { InspectCtx } from "./inspect.js";
+import {
+  addressesMatch,
+  type PacketFacts,
+  packetTestsPass,
+  sessionHeaderMatches,
+  sessionTestsPass,
+} from "./match-header.js";
+import type { RuleOptions, RuleSet } from "./parse.js";
+import { Prefilter } from "./prefilter.js";
+import { SessionBuffers } from "./session-buffers.js";
+import { flowbitsApply, flowbitsPass, HostState } from "./state.js";
+import { type Rule, TO_CLIENT, TO_SERVER } from "./types.js";
+
+export type { PacketFacts } from "./match-header.js";
+
+export interface EngineOptions extends RuleOptions {
+  /** Sessions picked up mid-stream count as established (Suricata's stream.midstream). */
+  midstream?: boolean;
+  /**
+   * A packet driver calls `packet` for every packet: packet-level rules (tcp-pkt, dsize, header
+   * keywords, rules without payload keywords) and UDP/ICMP rules are then left out of `session`.
+   */
+  packetDriven?: boolean;
+  /** Set false to evaluate every rule for every session (tests compare the two). */
+  prefilter?: boolean;
+}
+
+/** Counters of what the engine did. */
+export interface EngineStats {
+  sessions: number;
+  probes: number;
+  packets: number;
+  /** Rules evaluated in full (prefilter candidates plus the always-evaluated ones). */
+  evaluated: number;
+  alerts: number;
+}
+
+const DIRS = [TO_SERVER, TO_CLIENT] as const;
+
+/** Whether a rule inspects only payload (no HTTP, base64 or DNS buffer). */
+function payloadOnly(r: Rule): boolean {
+  return r.lists.every((l) => l.buffer.side === "payload");
+}
+
+export class RuleEngine {
+  /** The rules in evaluation order: flowbit setters first, then file order. */
+  readonly rules: readonly Rule[];
+  readonly stats: EngineStats = { sessions: 0, probes: 0, packets: 0, evaluated: 0, alerts: 0 };
+  private readonly pre: Prefilter;
+  private readonly packetRules: number[];
+  private readonly probeRules: number[];
+  private readonly host = new HostState();
+  private readonly ctx = new InspectCtx();
+  private readonly midstream: boolean;
+  private readonly packetDriven: boolean;
+
+  constructor(set: RuleSet, opts?: EngineOptions) {
+    this.rules = set.rules
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => a.r.rank - b.r.rank || a.i - b.i)
+      .map((x) => x.r);
+    this.midstream = opts?.midstream ?? false;
+    this.packetDriven = opts?.packetDriven ?? false;
+    const isPacket = (r: Rule) =>
+      r.proto !== "tcp-stream" &&
+      r.flow.stream !== 1 &&
+      !r.http &&
+      payloadOnly(r) &&
+      (r.packet ||
+        r.flow.stream === -1 ||
+        r.lists.length === 0 ||
+        r.proto === "udp" ||
+        r.proto === "icmp");
+    const forSession = (r: Rule) =>
+      r.proto !== "icmp" && !(this.packetDriven && (isPacket(r) || r.proto === "udp"));
+    this.pre = new Prefilter(this.rules, forSession, opts?.prefilter ?? true);
+    this.packetRules = [];
+    this.probeRules = [];
+    this.rules.forEach((r, i) => {
+      if (isPacket(r) || (r.proto === "ip" && payloadOnly(r) && !r.http)) this.packetRules.push(i);
+      if (r.lists.length === 0 && r.flow.established !== 1 && r.streamSize.length === 0) {
+        if (
+          r.proto === "ip" ||
+          r.proto === "tcp" ||
+          r.proto === "tcp-pkt" ||
+          r.proto === "udp" ||
+          r.proto === "icmp"
+        ) {
+          this.probeRules.push(i);
+        }
+      }
+    });
+  }
+
+  /** Automaton states of the prefilter (a size measure for benchmarks). */
+  get prefilterStates(): number {
+    return this.pre.states;
+  }
+
+  /** Rules without a fast pattern, evaluated for every session. */
+  get alwaysEvaluated(): number {
+    return this.pre.always.length;
+  }
+
+  /** Alerts of one session (stream rules once per direction, HTTP rules once per transaction). */
+  session(s: Session): Alert[] {
+    this.stats.sessions++;
+    const out: Alert[] = [];
+    if (this.packetDriven && s.proto === "udp") return out;
+    const sb = new SessionBuffers(s);
+    const bits = new Set<string>();
+    const est = this.established(s);
+    for (const ri of this.pre.candidates(sb)) {
+      const r = this.rules[ri] as Rule;
+      if (!speaks(s, r.proto)) continue;
+      if (r.flow.established === 1 && !est) continue;
+      if (r.flow.established === -1 && est) continue;
+      this.stats.evaluated++;
+      if (r.http) this.httpRule(r, s, sb, bits, out);
+      else this.streamRule(r, s, sb, bits, out);
+    }
+    this.stats.alerts += out.length;
+    return out;
+  }
+
+  /** Alerts of a probe: rules without payload keywords, on the probe's header facts. */
+  probe(p: Probe): Alert[] {
+    this.stats.probes++;
+    if (this.probeRules.length === 0) return [];
+    const f: PacketFacts = {
+      proto: p.proto,
+      src: p.src,
+      srcKey: p.srcKey,
+      sport: p.sport,
+      dst: p.dst,
+      dstKey: typeof p.srcKey === "number" ? dottedToNumber(p.dst) : p.dst,
+      dport: p.dport,
+      ts: p.ts,
+      // A probe is a connection attempt: its first packet is a SYN.
+      flags: p.proto === "tcp" ? TCP_SYN : 0,
+      seq: p.seq,
+      ack: 0,
+      window: p.window,
+      ttl: p.ttl,
+      ipId: p.ipId,
+      itype: -1,
+      icode: -1,
+      payload: "",
+      dir: TO_SERVER,
+      established: false,
+      sessionId: "",
+    };
+    return this.evalPackets(this.probeRules, f, undefined);
+  }
+
+  /**
+   * Alerts of one packet (for a packet-level driver): packet rules of its protocol. `bits` are
+   * the flow's flowbits, shared with its session's evaluation when the driver keeps them.
+   */
+  packet(f: PacketFacts, bits?: Set<string>): Alert[] {
+    this.stats.packets++;
+    return this.evalPackets(this.packetRules, f, bits);
+  }
+
+  private evalPackets(
+    list: readonly number[],
+    f: PacketFacts,
+    bits: Set<string> | undefined,
+  ): Alert[] {
+    const out: Alert[] = [];
+    for (const ri of list) {
+      const r = this.rules[ri] as Rule;
+      if (!protoFits(r, f)) continue;
+      if (r.flow.established === 1 && !f.established) continue;
+      if (r.flow.established === -1 && f.established) continue;
+      if (r.flow.dir !== 3 && f.dir !== 0 && (r.flow.dir & f.dir) === 0) continue;
+      if (!addressesMatch(r, f.srcKey, f.sport, f.dstKey, f.dport)) continue;
+      if (!packetTestsPass(r.header, f)) continue;
+      if (
+        bits !== undefined
+          ? !flowbitsPass(r.flowbits, bits)
+          : r.flowbits.some((b) => b.cmd === "isset")
+      )
+        continue;
+      if (!this.host.xbitsPass(r.xbits, f.src, f.dst, f.ts)) continue;
+      this.stats.evaluated++;
+      if (r.lists.length > 0) {
+        if (f.payload.length === 0) continue;
+        this.ctx.reset();
+        if (!this.ctx.run(r.lists[0]!.items, f.payload)) continue;
+      }
+      if (bits !== undefined) flowbitsApply(r.flowbits, bits);
+      this.host.xbitsApply(r.xbits, f.src, f.dst, f.ts);
+      if (r.noalert) continue;
+      if (
+        r.threshold !== undefined &&
+        !this.host.allow(r.threshold, r.info.sid, f.src, f.dst, f.ts)
+      )
+        continue;
+      out.push({
+        rule: r.info,
+        ts: f.ts,
+        proto: f.proto,
+        src: f.src,
+        sport: f.sport,
+        dst: f.dst,
+        dport: f.dport,
+        sessionId: f.sessionId,
+        httpIndex: -1,
+      });
+    }
+    this.stats.alerts += out.length;
+    return out;
+  }
+
+  /** TCP: the client's SYN was seen, or both sides sent packets; UDP: the server answered. */
+  private established(s: Session): boolean {
+    if (s.proto === "udp") return s.serverPackets > 0;
+    return this.midstream || s.handshake || (s.clientPackets > 0 && s.serverPackets > 0);
+  }
+
+  private streamRule(
+    r: Rule,
+    s: Session,
+    sb: SessionBuffers,
+    bits: Set<string>,
+    out: Alert[],
+  ): void {
+    const headerOnly = r.lists.length === 0;
+    for (const dir of DIRS) {
+      if ((r.flow.dir & dir) === 0 || !sessionHeaderMatches(r, s, dir)) continue;
+      const stream = sb.stream(dir);
+      if (!headerOnly && stream.length === 0) continue;
+      if (!sessionTestsPass(r, s, dir, stream.length)) continue;
+      if (!flowbitsPass(r.flowbits, bits)) return;
+      if (!this.lists(r, sb, -1, dir)) continue;
+      let tx = -1;
+      if (r.proto === "http" && s.http !== undefined) tx = txAt(s, dir, this.ctx.lastEnd);
+      this.matched(r, s, dir, tx, bits, out);
+      if (headerOnly) return;
+    }
+  }
+
+  private httpRule(r: Rule, s: Session, sb: SessionBuffers, bits: Set<string>, out: Alert[]): void {
+    const n = sb.transactions;
+    for (let tx = 0; tx < n; tx++) {
+      for (const dir of DIRS) {
+        if ((r.flow.dir & dir) === 0 || !sessionHeaderMatches(r, s, dir)) continue;
+        if (!sessionTestsPass(r, s, dir, sb.stream(dir).length)) continue;
+        if (!flowbitsPass(r.flowbits, bits)) return;
+        if (!this.lists(r, sb, tx, dir)) continue;
+        this.matched(r, s, dir, tx, bits, out);
+        break;
+      }
+    }
+  }
+
+  /** Every match list of the rule against the session's buffers of (tx, dir). */
+  private lists(r: Rule, sb: SessionBuffers, tx: number, dir: number): boolean {
+    const ctx = this.ctx;
+    ctx.reset();
+    for (const l of r.lists) {
+      let buf: string | undefined;
+      let low: string | undefined;
+      switch (l.buffer.side) {
+        case "payload":
+          buf = sb.stream(dir);
+          if (buf.length === 0) return false;
+          low = l.items.some((i) => i.kind === "content" && i.nocase)
+            ? sb.streamLower(dir)
+            : undefined;
+          break;
+        case "base64":
+          buf = ctx.b64;
+          break;
+        case "dns":
+          buf = sb.dnsQuery();
+          break;
+        default:
+          buf = tx < 0 ? undefined : sb.get(l.buffer, tx, dir);
+      }
+      if (buf === undefined || !ctx.run(l.items, buf, low)) return false;
+    }
+    return true;
+  }
+
+  private matched(
+    r: Rule,
+    s: Session,
+    dir: number,
+    tx: number,
+    bits: Set<string>,
+    out: Alert[],
+  ): void {
+    const c = dir === TO_SERVER;
+    const src = c ? s.src : s.dst;
+    const dst = c ? s.dst : s.src;
+    if (!this.host.xbitsPass(r.xbits, src, dst, s.start)) return;
+    flowbitsApply(r.flowbits, bits);
+    this.host.xbitsApply(r.xbits, src, dst, s.start);
+    if (r.noalert) return;
+    if (r.threshold !== undefined && !this.host.allow(r.threshold, r.info.sid, src, dst, s.start))
+      return;
+    out.push({
+      rule: r.info,
+      ts: s.start,
+      proto: s.proto,
+      src,
+      sport: c ? s.sport : s.dport,
+      dst,
+      dport: c ? s.dport : s.sport,
+      sessionId: s.id,
+      httpIndex: tx,
+    });
+  }
+}
+
+function protoFits(r: Rule, f: PacketFacts): boolean {
+  switch (r.proto) {
+    case "ip":
+      return true;
+    case "tcp":
+    case "tcp-pkt":
+      return f.proto === "tcp";
+    case "udp":
+      return f.proto === "udp";
+    case "icmp":
+      return f.proto === "icmp" || f.proto === "icmpv6";
+    case "dns":
+      return f.proto === "udp" && (f.dport === 53 || f.sport === 53);
+    default:
+      return false;
+  }
+}
+
+/** The transaction whose bytes hold stream offset `end - 1` in direction `dir`; -1 if none. */
+function txAt(s: Session, dir: number, end: number): number {
+  const msgs = dir === TO_SERVER ? s.http?.requests : s.http?.responses;
+  if (msgs === undefined) return -1;
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i]!;
+    if (end - 1 >= m.offset && end - 1 < m.offset + m.length) return i;
+  }
+  return msgs.length > 0 ? 0 : -1;
+}
+
+function dottedToNumber(s: string): number | string {
+  const p = s.split(".");
+  if (p.length !== 4) return s;
+  return ((Number(p[0]) << 24) >>> 0) + (Number(p[1]) << 16) + (Number(p[2]) << 8) + Number(p[3]);
+}
