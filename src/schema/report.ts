@@ -4,6 +4,7 @@
  */
 
 import type { AnomalyFirst } from "./anomalies.js";
+import type { IocType } from "./detection.js";
 
 export const REPORT_VERSION = 1;
 
@@ -85,6 +86,57 @@ export interface ReportAlert {
   classtype: string;
   /** Added field: destination ports the rule fired on, ascending. */
   ports: number[];
+}
+
+/** A payload template followed over time (DESIGN.md §2 "campaign"; see docs/campaigns.md). */
+export interface ReportCampaign {
+  /** Stable id (the template id: one campaign per template). */
+  id: string;
+  /** The template id (16 hex digits). */
+  template: string;
+  /** A short printable sample of one request: escaped, runs of 12+ equal bytes as `X{n}`. */
+  sample: string;
+  /** Destination ports, ascending. */
+  ports: number[];
+  first: string;
+  last: string;
+  sessions: number;
+  /** Distinct source addresses (a floor past MAX_CAMPAIGN_SOURCES, see `sourcesCapped`). */
+  sources: number;
+  /** CVE ids of the rules that matched its sessions. */
+  cve: string[];
+  /** The attributed family, "unknown" when none. */
+  family: string;
+  /** IoC values seen in its sessions (most frequent first, at most 20). */
+  iocs: string[];
+  /** A proposed Suricata rule; present when no loaded rule matched the campaign. */
+  draftRule?: string;
+  /** Added fields. The template's kind ("http", "telnet", "tcp", "udp") and normalised text. */
+  kind: string;
+  templateText: string;
+  /** Sids of the rules that matched its sessions, and how many of its sessions had an alert. */
+  sids: number[];
+  alertedSessions: number;
+  /** Share of its sources (with a fingerprinted SYN) per scanner fingerprint, 0..1. */
+  fingerprints: Record<string, number>;
+  familyConfidence: number;
+  familyReasons: string[];
+  /** Why there is no draft rule although no rule matched (e.g. nothing separates it). */
+  draftReason?: string;
+  /** True when more distinct sources were seen than the campaign remembers. */
+  sourcesCapped: boolean;
+}
+
+/** An indicator across the whole input; `value` is real, never defanged. */
+export interface ReportIoc {
+  type: IocType;
+  value: string;
+  first: string;
+  last: string;
+  /** Sessions that carried it. */
+  count: number;
+  /** Ids of the reported campaigns whose sessions carried it (at most 20). */
+  campaigns: string[];
 }
 
 export interface AnalysisReport {
