@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Installs the reference tools the tests compare against (tshark, tcpdump) when they are missing.
+# Installs what the tests need and compare against when it is missing: tshark and tcpdump (the
+# reference tools), and clickhouse-server (the store's conformance suite runs against a real
+# server, started by the tests on loopback; see src/store/clickhouse-server.ts).
 # Debian packages only; nothing is downloaded from anywhere else.
 set -euo pipefail
+have() {
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]
+}
 need=()
-command -v tshark >/dev/null 2>&1 || need+=(tshark)
-command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+have tshark || need+=(tshark)
+have tcpdump || need+=(tcpdump)
+if ! have clickhouse-server && ! have clickhouse && [ -z "${PORTENT_CLICKHOUSE_URL:-}" ]; then
+  need+=(clickhouse-server)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test-setup: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
