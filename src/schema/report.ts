@@ -139,6 +139,26 @@ export interface ReportIoc {
   campaigns: string[];
 }
 
+/** What the detection stage loaded and counted (docs/rules.md, docs/campaigns.md). */
+export interface ReportDetection {
+  ruleFiles: string[];
+  rulesLoaded: number;
+  /** Rules reported and skipped (unsupported keyword or invalid); `portent rules check` lists them. */
+  rulesSkipped: number;
+  alerts: number;
+  campaigns: {
+    templates: number;
+    droppedTemplates: number;
+    droppedSessions: number;
+    omittedCampaigns: number;
+    iocRecords: number;
+    droppedIocs: number;
+    omittedIocs: number;
+    drafted: number;
+    draftFailed: number;
+  };
+}
+
 export interface AnalysisReport {
   version: number;
   /** Added field: the Portent version and fingerprint rules that made the report. */
@@ -155,6 +175,8 @@ export interface AnalysisReport {
   streams: { sessions: number; probes: number; flowsEvicted: number; httpSessions: number };
   alerts: ReportAlert[];
   surges: unknown[];
-  campaigns: unknown[];
-  iocs: unknown[];
+  campaigns: ReportCampaign[];
+  iocs: ReportIoc[];
+  /** Added field: what detection ran with and what its bounds cost; absent when it did not run. */
+  detection?: ReportDetection;
 }

