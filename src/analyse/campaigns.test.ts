@@ -99,6 +99,8 @@ describe("CampaignBuilder", () => {
       /^alert http any any -> \$HOME_NET \[80,8000\] .*content:"\/login\.htm"; startswith;/,
     );
     expect(uc.draftRule).toContain("metadata:created_at 2018_06_14");
+    // No other /login.htm template here, yet the draft names the overflow, not just the page.
+    expect(uc.draftRule).toContain('content:"command=login&username=AAAA');
 
     expect(dl.cve).toEqual(["CVE-2016-20017"]);
     expect(dl.sids).toEqual([9000002]);

@@ -55,8 +55,11 @@ export function renderRule(
 ): string {
   const method = contents.find((c) => c.buffer === "method")?.text ?? "";
   const uri = contents.find((c) => c.buffer === "uri")?.text ?? "";
+  const ports = [...new Set(input.ports)].sort((a, b) => a - b);
   const what =
-    proto === "http" ? `${method} ${uri.split("?")[0]}`.trim() : `port ${portsText(input.ports)}`;
+    proto === "http"
+      ? `${method} ${uri.split("?")[0]}`.trim()
+      : `port${ports.length > 1 ? "s" : ""} ${ports.slice(0, 8).join(",")}`;
   const msg = msgText(`PORTENT DRAFT ${input.kind} ${what} (template ${input.templateId})`);
   const opts: string[] = [`msg:"${msg}"`];
   opts.push(proto === "udp" ? "flow:to_server" : "flow:established,to_server");

@@ -22,9 +22,9 @@ export const MAX_CONTENT = 48;
 /** A draft whose contents (besides the method) are shorter than this gets more stable ones. */
 export const MIN_SPECIFIC_CHARS = 8;
 /** Other templates' samples considered while choosing contents (all are checked at the end). */
-export const MAX_GREEDY_NEGATIVES = 2000;
+export const MAX_GREEDY_NEGATIVES = 400;
 /** Fragments taken per buffer of the first sample. */
-const MAX_FRAGMENTS = 96;
+const MAX_FRAGMENTS = 48;
 
 export interface DraftInput {
   templateId: string;
@@ -108,16 +108,25 @@ function fragments(text: string, buffer: DraftBuffer, out: DraftContent[]): void
   let kept = 0;
   let i = 0;
   const n = text.length;
+  const push = (a: number, e: number): void => {
+    const f = text.slice(a, Math.min(e, a + MAX_CONTENT)).trim();
+    if (f.length >= 4 && !namesHost(f) && !out.some((c) => c.buffer === buffer && c.text === f)) {
+      out.push({ buffer, text: f });
+      kept++;
+    }
+  };
   while (i < n && kept < MAX_FRAGMENTS) {
     while (i < n && !isStableChar(text.charCodeAt(i))) i++;
     let e = i;
     while (e < n && isStableChar(text.charCodeAt(e))) e++;
-    for (let a = i; a + 4 <= e && kept < MAX_FRAGMENTS; a += MAX_CONTENT) {
-      const f = text.slice(a, Math.min(e, a + MAX_CONTENT)).trim();
-      if (f.length >= 4 && !namesHost(f)) {
-        out.push({ buffer, text: f });
-        kept++;
-      }
+    // Windows from the run's start (they may span lines: header order), then each line of the
+    // run on its own, so a line's content does not depend on how long the lines before it are.
+    for (let a = i; a + 4 <= e && kept < MAX_FRAGMENTS; a += MAX_CONTENT) push(a, e);
+    for (let a = i; a < e && kept < MAX_FRAGMENTS; ) {
+      let le = text.indexOf("\n", a);
+      if (le < 0 || le > e) le = e;
+      if (a > i || le < e) push(a, le);
+      a = le + 1;
     }
     i = e;
   }
@@ -190,12 +199,27 @@ export function draftRule(input: DraftInput): DraftResult {
     const b = best;
     remaining = remaining.filter((s) => contentMatches(b, s, false));
   }
-  // Too little to go on (a bare "/" URI): add the longest stable contents.
-  const byLength = [...stable].sort((a, b) => b.text.length - a.text.length);
-  for (const c of byLength) {
-    if (specificChars(contents) >= MIN_SPECIFIC_CHARS || contents.length >= MAX_DRAFT_CONTENTS)
+  // A method and a URI alone say little of what makes the payload an exploit (the overflow's
+  // padding, the injected command): add the most varied stable content not already implied,
+  // then more while the draft is still too short to be specific (a bare "/" URI).
+  const ranked = [...stable].sort(
+    (x, y) => variety(y.text) * 64 + y.text.length - (variety(x.text) * 64 + x.text.length),
+  );
+  const redundant = (c: DraftContent): boolean =>
+    contents.some((d) => d === c || d.text.includes(c.text) || c.text.includes(d.text));
+  if (contents.every((c) => c.buffer === "method" || c.buffer === "uri")) {
+    // Not from the request line: its stable bits are the URI's, and the URI content has them.
+    const line = first.stream.slice(0, first.stream.indexOf("\n") + 1);
+    const extra = ranked.find(
+      (c) => !redundant(c) && !(c.buffer === "stream" && line.includes(c.text)),
+    );
+    if (extra !== undefined) contents.push(extra);
+  }
+  for (const c of ranked) {
+    if (specificChars(contents) >= MIN_SPECIFIC_CHARS || contents.length >= MAX_DRAFT_CONTENTS) {
       break;
-    if (!contents.includes(c)) contents.push(c);
+    }
+    if (!redundant(c)) contents.push(c);
   }
   if (specificChars(contents) === 0) return { reason: "no stable content in the sampled sessions" };
   remaining = remaining.filter((s) => draftMatches(contents, http, s, false));

@@ -16,8 +16,9 @@ import {
 
 /** IoCs kept per session; past it more are dropped (the sink counts them). */
 export const MAX_IOCS_PER_SESSION = 64;
-/** Longest URL taken; longer ones are cut here. */
+/** Longest URL taken (longer ones are cut here), and longest IoC value kept (longer: dropped). */
 export const MAX_URL = 512;
+export const MAX_IOC_VALUE = 512;
 /** URLs looked at per piece of text. */
 export const MAX_URLS_PER_TEXT = 64;
 const SCHEMES = new Set(["http", "https", "ftp", "tftp"]);
@@ -34,6 +35,10 @@ export class IocSink {
 
   add(type: IocType, value: string): void {
     if (value === "" || value === this.sensor) return;
+    if (value.length > MAX_IOC_VALUE) {
+      this.dropped++;
+      return;
+    }
     const key = `${type} ${value}`;
     if (this.seen.has(key)) return;
     if (this.list.length >= MAX_IOCS_PER_SESSION) {

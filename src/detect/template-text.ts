@@ -15,6 +15,12 @@ export const BIN_DISTINCT = 6;
  * runs by chance (a run of 4 appears in about half of all 32-byte nonces, a run of 8 in 1%).
  */
 export const TEXT_RUN = 8;
+/**
+ * A run of this many letters ends a binary stretch even when shorter than TEXT_RUN: names inside
+ * binary protocols ("public" of SNMP, DNS labels) stay visible, while a random nonce holds one
+ * by chance only about once in 100 (a byte is a letter with probability 52/256).
+ */
+export const WORD_RUN = 5;
 /** Words longer than this become `<long>`. */
 export const LONG_WORD = 40;
 
@@ -185,8 +191,8 @@ function dottedWord(s: string, a: number, e: number, hosts: boolean): string {
 
 /**
  * Renders the non-printable stretch starting at `a`: `<bin>` when it is long and varied (random
- * or structured binary), else byte by byte. Printable runs shorter than TEXT_RUN belong to the
- * stretch. Returns where it ends; the caller goes on from there, so each byte is read once.
+ * or structured binary), else byte by byte. Printable runs shorter than TEXT_RUN (and without
+ * WORD_RUN letters in a row) belong to the stretch. Returns where it ends; the caller goes on from there, so each byte is read once.
  */
 function binaryStretch(s: string, a: number, n: number): number {
   if (++stamp > 0x3fffffff) {
@@ -196,9 +202,14 @@ function binaryStretch(s: string, a: number, n: number): number {
   let kinds = 1;
   distinct[s.charCodeAt(a) & 0xff] = stamp;
   let last = a;
-  for (let j = a + 1; j < n && j - last <= TEXT_RUN; j++) {
+  let letters = 0;
+  for (let j = a + 1; j < n && j - last <= TEXT_RUN && letters < WORD_RUN; j++) {
     const c = s.charCodeAt(j);
-    if (isPrintable(c)) continue;
+    if (isPrintable(c)) {
+      letters = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a ? letters + 1 : 0;
+      continue;
+    }
+    letters = 0;
     last = j;
     if (distinct[c & 0xff] !== stamp) {
       distinct[c & 0xff] = stamp;

@@ -12,6 +12,7 @@ import {
   TELNET_PASSWORD,
   TELNET_SENSOR_IAC,
   UC_REQUEST_LINE,
+  UDP_SNMP,
   UDP_SSDP,
   ucBody,
 } from "../simulate/payloads.js";
@@ -173,6 +174,8 @@ describe("templateOf", () => {
     expect(t1.kind).toBe("tcp");
     expect(t1.id).toBe(t2.id);
     expect(t1.text).toMatch(/^[\x20-\x7e]*$/);
+    const snmp = templateOf(session({ client: UDP_SNMP, proto: "udp", dport: 161 }));
+    expect(snmp.text).toContain("public");
   });
 
   it("never throws and stays bounded on hostile bytes", () => {

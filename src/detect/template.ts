@@ -29,9 +29,17 @@ export function templateOf(s: Session): Template {
   let kind: string;
   let text: string;
   const reqs = s.http?.requests;
+  let http = "";
   if (reqs !== undefined && reqs.length > 0) {
+    try {
+      http = httpTemplateText(reqs);
+    } catch {
+      // A parser surprise must not stop the pipeline: the raw bytes still make a template.
+    }
+  }
+  if (http !== "") {
     kind = "http";
-    text = httpTemplateText(reqs);
+    text = http;
   } else if (s.proto === "tcp" && looksLikeTelnet(s)) {
     kind = "telnet";
     text = telnetText(s);
