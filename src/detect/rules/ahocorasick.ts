@@ -18,6 +18,8 @@ export class AhoCorasick {
   /** Per state: nearest state on the failure chain with own patterns, or -1. */
   private readonly outLink: Int32Array;
   private readonly outs: Int32Array;
+  /** Per state: 1 when it or a state on its failure chain ends a pattern. */
+  private readonly hasOut: Uint8Array;
   readonly states: number;
 
   /** `patterns` are latin1 strings; matching folds ASCII case on both sides. */
@@ -104,34 +106,53 @@ export class AhoCorasick {
       this.outEnd[s] = flat.length;
     }
     this.outs = Int32Array.from(flat);
+    this.hasOut = new Uint8Array(n);
+    for (let s = 0; s < n; s++) {
+      if ((this.outStart[s] as number) >= 0 || (outLink[s] as number) >= 0) this.hasOut[s] = 1;
+    }
   }
 
   /**
-   * Scans `s` (a latin1 string) and calls `hit` once per pattern index found (a pattern may be
-   * reported again by a later scan; `seen` with generation `gen` suppresses repeats in one scan
-   * series).
+   * Scans `s` (a latin1 string, or bytes) and calls `hit` once per pattern index found: `seen`
+   * holds, per pattern, the generation `gen` it was last reported in, so repeats within one scan
+   * series are suppressed.
    */
-  scan(s: string, seen: Uint32Array, gen: number, hit: (pattern: number) => void): void {
+  scan(
+    s: string | Uint8Array,
+    seen: Uint32Array,
+    gen: number,
+    hit: (pattern: number) => void,
+  ): void {
     const cls = this.cls;
     const delta = this.delta;
     const width = this.width;
-    const outStart = this.outStart;
-    const outLink = this.outLink;
+    const hasOut = this.hasOut;
     let st = 0;
-    for (let i = 0; i < s.length; i++) {
-      st = delta[st * width + (cls[s.charCodeAt(i) & 0xff] as number)] as number;
-      if (st === 0) continue;
-      let t = (outStart[st] as number) >= 0 ? st : (outLink[st] as number);
-      while (t >= 0) {
-        for (let k = outStart[t] as number; k < (this.outEnd[t] as number); k++) {
-          const p = this.outs[k] as number;
-          if (seen[p] !== gen) {
-            seen[p] = gen;
-            hit(p);
-          }
-        }
-        t = outLink[t] as number;
+    if (typeof s === "string") {
+      for (let i = 0; i < s.length; i++) {
+        st = delta[st * width + (cls[s.charCodeAt(i) & 0xff] as number)] as number;
+        if (hasOut[st] === 1) this.report(st, seen, gen, hit);
       }
+      return;
+    }
+    for (let i = 0; i < s.length; i++) {
+      st = delta[st * width + (cls[s[i] as number] as number)] as number;
+      if (hasOut[st] === 1) this.report(st, seen, gen, hit);
+    }
+  }
+
+  private report(st: number, seen: Uint32Array, gen: number, hit: (pattern: number) => void): void {
+    const outLink = this.outLink;
+    let t = (this.outStart[st] as number) >= 0 ? st : (outLink[st] as number);
+    while (t >= 0) {
+      for (let k = this.outStart[t] as number; k < (this.outEnd[t] as number); k++) {
+        const p = this.outs[k] as number;
+        if (seen[p] !== gen) {
+          seen[p] = gen;
+          hit(p);
+        }
+      }
+      t = outLink[t] as number;
     }
   }
 }

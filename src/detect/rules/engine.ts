@@ -16,6 +16,7 @@ import {
   sessionTestsPass,
 } from "./match-header.js";
 import type { RuleOptions, RuleSet } from "./parse.js";
+import { portMatches } from "./ports.js";
 import { Prefilter } from "./prefilter.js";
 import { SessionBuffers } from "./session-buffers.js";
 import { flowbitsApply, flowbitsPass, HostState } from "./state.js";
@@ -47,6 +48,33 @@ export interface EngineStats {
 
 const DIRS = [TO_SERVER, TO_CLIENT] as const;
 
+/** A placeholder the reused SessionBuffers holds before the first session. */
+const EMPTY_SESSION: Session = {
+  id: "",
+  proto: "tcp",
+  src: "",
+  srcKey: 0,
+  sport: 0,
+  dst: "",
+  dstKey: 0,
+  dport: 0,
+  start: 0,
+  end: 0,
+  clientBytes: new Uint8Array(0),
+  clientBytesTotal: 0,
+  serverBytes: new Uint8Array(0),
+  serverBytesTotal: 0,
+  clientPackets: 0,
+  serverPackets: 0,
+  handshake: false,
+  gaps: 0,
+  truncated: false,
+  close: "eof",
+  fingerprint: "",
+  ttl: 0,
+  window: 0,
+};
+
 /** Whether a rule inspects only payload (no HTTP, base64 or DNS buffer). */
 function payloadOnly(r: Rule): boolean {
   return r.lists.every((l) => l.buffer.side === "payload");
@@ -58,9 +86,16 @@ export class RuleEngine {
   readonly stats: EngineStats = { sessions: 0, probes: 0, packets: 0, evaluated: 0, alerts: 0 };
   private readonly pre: Prefilter;
   private readonly packetRules: number[];
+  /** Per rule: whether it matches TCP packets one by one (else TCP goes through sessions). */
+  private readonly onTcpPackets: Uint8Array;
   private readonly probeRules: number[];
   private readonly host = new HostState();
   private readonly ctx = new InspectCtx();
+  private readonly sb = new SessionBuffers(EMPTY_SESSION);
+  /** The current session's flowbits. */
+  private readonly bits = new Set<string>();
+  /** Probe rules by protocol and destination port, built on first use of each. */
+  private readonly probeIndex = new Map<number, number[]>();
   private readonly midstream: boolean;
   private readonly packetDriven: boolean;
 
@@ -86,7 +121,9 @@ export class RuleEngine {
     this.pre = new Prefilter(this.rules, forSession, opts?.prefilter ?? true);
     this.packetRules = [];
     this.probeRules = [];
+    this.onTcpPackets = new Uint8Array(this.rules.length);
     this.rules.forEach((r, i) => {
+      if (isPacket(r)) this.onTcpPackets[i] = 1;
       if (isPacket(r) || (r.proto === "ip" && payloadOnly(r) && !r.http)) this.packetRules.push(i);
       if (r.lists.length === 0 && r.flow.established !== 1 && r.streamSize.length === 0) {
         if (
@@ -117,8 +154,10 @@ export class RuleEngine {
     this.stats.sessions++;
     const out: Alert[] = [];
     if (this.packetDriven && s.proto === "udp") return out;
-    const sb = new SessionBuffers(s);
-    const bits = new Set<string>();
+    const sb = this.sb;
+    sb.reset(s);
+    const bits = this.bits;
+    bits.clear();
     const est = this.established(s);
     for (const ri of this.pre.candidates(sb)) {
       const r = this.rules[ri] as Rule;
@@ -137,6 +176,19 @@ export class RuleEngine {
   probe(p: Probe): Alert[] {
     this.stats.probes++;
     if (this.probeRules.length === 0) return [];
+    const key = (p.proto === "tcp" ? 0 : p.proto === "udp" ? 1 : 2) * 65536 + p.dport;
+    let list = this.probeIndex.get(key);
+    if (list === undefined) {
+      list = this.probeRules.filter((ri) => {
+        const r = this.rules[ri] as Rule;
+        return (
+          r.bidirectional ||
+          (portMatches(r.dport, p.dport) && protoFitsName(r, p.proto, p.sport, p.dport))
+        );
+      });
+      this.probeIndex.set(key, list);
+    }
+    if (list.length === 0) return [];
     const f: PacketFacts = {
       proto: p.proto,
       src: p.src,
@@ -160,7 +212,7 @@ export class RuleEngine {
       established: false,
       sessionId: "",
     };
-    return this.evalPackets(this.probeRules, f, undefined);
+    return this.evalPackets(list, f, undefined);
   }
 
   /**
@@ -180,7 +232,7 @@ export class RuleEngine {
     const out: Alert[] = [];
     for (const ri of list) {
       const r = this.rules[ri] as Rule;
-      if (!protoFits(r, f)) continue;
+      if (!protoFits(r, f) || (f.proto === "tcp" && this.onTcpPackets[ri] === 0)) continue;
       if (r.flow.established === 1 && !f.established) continue;
       if (r.flow.established === -1 && f.established) continue;
       if (r.flow.dir !== 3 && f.dir !== 0 && (r.flow.dir & f.dir) === 0) continue;
@@ -223,10 +275,10 @@ export class RuleEngine {
     return out;
   }
 
-  /** TCP: the client's SYN was seen, or both sides sent packets; UDP: the server answered. */
+  /** TCP: the client's SYN was seen, or both sides sent data; UDP: the server answered. */
   private established(s: Session): boolean {
     if (s.proto === "udp") return s.serverPackets > 0;
-    return this.midstream || s.handshake || (s.clientPackets > 0 && s.serverPackets > 0);
+    return this.midstream || s.handshake || (s.clientBytesTotal > 0 && s.serverBytesTotal > 0);
   }
 
   private streamRule(
@@ -326,18 +378,27 @@ export class RuleEngine {
 }
 
 function protoFits(r: Rule, f: PacketFacts): boolean {
+  return protoFitsName(r, f.proto, f.sport, f.dport);
+}
+
+function protoFitsName(
+  r: Rule,
+  proto: PacketFacts["proto"],
+  sport: number,
+  dport: number,
+): boolean {
   switch (r.proto) {
     case "ip":
       return true;
     case "tcp":
     case "tcp-pkt":
-      return f.proto === "tcp";
+      return proto === "tcp";
     case "udp":
-      return f.proto === "udp";
+      return proto === "udp";
     case "icmp":
-      return f.proto === "icmp" || f.proto === "icmpv6";
+      return proto === "icmp" || proto === "icmpv6";
     case "dns":
-      return f.proto === "udp" && (f.dport === 53 || f.sport === 53);
+      return proto === "udp" && (dport === 53 || sport === 53);
     default:
       return false;
   }

@@ -59,9 +59,13 @@ export class InspectCtx {
       case "pcre": {
         const from = it.relative ? prev : 0;
         if (from > buf.length) return it.negated && this.step(items, i + 1, prev);
-        const hit = it.re.search(buf, from);
-        if (it.negated) return !hit && this.step(items, i + 1, prev);
-        return hit && this.step(items, i + 1, it.re.end);
+        if (it.negated) return !it.re.test(buf, from) && this.step(items, i + 1, prev);
+        // Positions cost RE2 ten times a yes/no answer: asked only when what follows needs them.
+        const next = items[i + 1];
+        if (next === undefined || !dependsOnPrev(next)) {
+          return it.re.test(buf, from) && this.step(items, i + 1, prev);
+        }
+        return it.re.search(buf, from) && this.step(items, i + 1, it.re.end);
       }
       case "isdataat": {
         const at = (it.relative ? prev : 0) + this.num(it.n);

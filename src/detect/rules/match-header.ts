@@ -5,7 +5,7 @@ import type { Session } from "../../schema/session.js";
 import { addrMatches } from "./addresses.js";
 import { portMatches } from "./ports.js";
 import { type HeaderTest, type Rule, TO_SERVER } from "./types.js";
-import { numTest } from "./values.js";
+import { type NumTest, numTest } from "./values.js";
 
 /** The header facts of one packet or probe, as header keywords read them. */
 export interface PacketFacts {
@@ -81,6 +81,16 @@ function flagsPass(t: NonNullable<HeaderTest["flags"]>, f: number): boolean {
   }
 }
 
+/**
+ * dsize as Suricata applies it: only `<N` and `<=N` (which include 0) look at packets without
+ * payload, `dsize:0` only at those, and every other form only at packets with payload.
+ */
+function dsizePass(t: NumTest, len: number): boolean {
+  if (t.op === "<" || t.op === "<=") return numTest(t, len);
+  if (t.op === "=" && t.a === 0) return len === 0;
+  return len > 0 && numTest(t, len);
+}
+
 /** Header keywords against one packet's facts. */
 export function packetTestsPass(tests: readonly HeaderTest[], p: PacketFacts): boolean {
   for (const t of tests) {
@@ -90,7 +100,7 @@ export function packetTestsPass(tests: readonly HeaderTest[], p: PacketFacts): b
         ok = p.proto === "tcp" && flagsPass(t.flags!, p.flags);
         break;
       case "dsize":
-        ok = numTest(t.test!, p.payload.length);
+        ok = dsizePass(t.test!, p.payload.length);
         break;
       case "seq":
         ok = p.proto === "tcp" && numTest(t.test!, p.seq);

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addrMatches, ipv6ToBigInt, parseAddresses } from "./addresses.js";
+import { KEYWORD_LIST } from "./keywords/index.js";
 import { lexOptions, splitRuleLines } from "./lexer.js";
 import { parseRules } from "./parse.js";
 import { parsePorts, portMatches } from "./ports.js";
@@ -184,5 +186,13 @@ describe("parseRules", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("docs/rules.md", () => {
+  it("lists every keyword of the registry", () => {
+    const doc = readFileSync("docs/rules.md", "utf8");
+    const missing = KEYWORD_LIST.map((k) => k.name).filter((n) => !doc.includes(`\`${n}\``));
+    expect(missing).toEqual([]);
   });
 });

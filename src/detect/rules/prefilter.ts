@@ -86,37 +86,52 @@ export class Prefilter {
   /** Rule indices to evaluate for a session, ascending (the always list included). */
   candidates(sb: SessionBuffers): number[] {
     const gen = ++this.gen;
+    this.curGen = gen;
     const out = this.out;
     out.length = 0;
-    const marks = this.marks;
     for (const g of this.groups) {
-      const hit = (p: number) => {
-        for (const ri of g.rules[p] as number[]) {
-          if (marks[ri] !== gen) {
-            marks[ri] = gen;
-            out.push(ri);
-          }
-        }
-      };
+      this.cur = g;
       const b = g.buffer;
       if (b.id === PAYLOAD) {
-        g.ac.scan(sb.stream(TO_SERVER), g.seen, gen, hit);
-        g.ac.scan(sb.stream(TO_CLIENT), g.seen, gen, hit);
+        g.ac.scan(sb.s.clientBytes, g.seen, gen, this.hit);
+        g.ac.scan(sb.s.serverBytes, g.seen, gen, this.hit);
         continue;
       }
       const n = sb.transactions;
       for (let tx = 0; tx < n; tx++) {
         if (b.side !== "response") {
           const v = sb.get(b, tx, TO_SERVER);
-          if (v !== undefined) g.ac.scan(v, g.seen, gen, hit);
+          if (v !== undefined) g.ac.scan(v, g.seen, gen, this.hit);
         }
         if (b.side === "response" || b.side === "both") {
           const v = sb.get(b, tx, TO_CLIENT);
-          if (v !== undefined) g.ac.scan(v, g.seen, gen, hit);
+          if (v !== undefined) g.ac.scan(v, g.seen, gen, this.hit);
         }
       }
     }
-    for (const ri of this.always) out.push(ri);
-    return out.sort((a, b) => a - b);
+    const always = this.always;
+    for (let i = 0; i < always.length; i++) out.push(always[i] as number);
+    if (out.length > 1) out.sort(ascending);
+    return out;
   }
+
+  /** The group being scanned and the generation of this session, for `hit`. */
+  private cur: Group | undefined;
+  private curGen = 0;
+
+  /** Marks the rules of a pattern found (bound once: no closure per scan). */
+  private readonly hit = (p: number): void => {
+    const gen = this.curGen;
+    const marks = this.marks;
+    for (const ri of (this.cur as Group).rules[p] as number[]) {
+      if (marks[ri] !== gen) {
+        marks[ri] = gen;
+        this.out.push(ri);
+      }
+    }
+  };
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }

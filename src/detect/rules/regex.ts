@@ -66,6 +66,12 @@ export class Regex {
     }
   }
 
+  /** Whether the pattern matches `s` from `from` (cheaper than `search`: no positions). */
+  test(s: string, from: number): boolean {
+    if (this.engine === "js") return this.search(s, from);
+    return this.re.test(from === 0 ? s : s.slice(from));
+  }
+
   /**
    * Searches `s` from `from`; the subject starts there (so `^` anchors at `from`, as Suricata's
    * relative pcre does). Sets start/end (absolute offsets in `s`) on success.

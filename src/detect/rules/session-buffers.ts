@@ -97,13 +97,23 @@ function headerBuffer(h: Array<[string, string]>, skip: string): string {
   return out;
 }
 
-/** The buffers of one session; built lazily and cached. */
+/** The buffers of one session; built lazily and cached. One instance is reused session after session. */
 export class SessionBuffers {
   private readonly streams: Array<string | undefined> = [undefined, undefined, undefined];
   private readonly lowers: Array<string | undefined> = [undefined, undefined, undefined];
   private readonly cache = new Map<number, string | undefined>();
 
-  constructor(readonly s: Session) {}
+  constructor(public s: Session) {}
+
+  /** Forgets the previous session's buffers and takes `s`. */
+  reset(s: Session): void {
+    this.s = s;
+    this.streams[1] = undefined;
+    this.streams[2] = undefined;
+    this.lowers[1] = undefined;
+    this.lowers[2] = undefined;
+    if (this.cache.size > 0) this.cache.clear();
+  }
 
   /** The reassembled stream of a direction (TO_SERVER: the client's bytes). */
   stream(dir: number): string {
@@ -124,8 +134,10 @@ export class SessionBuffers {
     return v;
   }
 
+  /** HTTP transactions: requests, or responses when only the server side was seen. */
   get transactions(): number {
-    return this.s.http?.requests.length ?? 0;
+    const h = this.s.http;
+    return h === undefined ? 0 : Math.max(h.requests.length, h.responses.length);
   }
 
   request(tx: number): HttpRequest | undefined {

@@ -10,6 +10,22 @@ export function canonicalCve(v: string): string | undefined {
   return m === null ? undefined : `CVE-${m[1]}-${m[2]}`;
 }
 
+/**
+ * Rule files are read byte for byte (latin1), so content patterns keep their bytes; a message
+ * written in UTF-8 is decoded back to its characters when its bytes are valid UTF-8.
+ */
+function utf8Text(s: string): string {
+  let high = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) return s;
+    if (c >= 0x80) high = true;
+  }
+  if (!high) return s;
+  const t = Buffer.from(s, "latin1").toString("utf8");
+  return t.includes("\ufffd") ? s : t;
+}
+
 function posInt(name: string, v: string | undefined): number {
   const t = need(name, v).trim();
   if (!/^\d+$/.test(t)) throw new KeywordError(`${name} must be a whole number, not "${t}"`);
@@ -26,7 +42,7 @@ export const META_KEYWORDS: Keyword[] = [
     name: "msg",
     doc: "The alert's text (EVE `alert.signature`).",
     setup(b, v) {
-      b.info.msg = unescapeText(need("msg", v));
+      b.info.msg = utf8Text(unescapeText(need("msg", v)));
     },
   },
   {
