@@ -72,7 +72,11 @@ export async function analyzeFiles(
     })),
   });
   if (opts.detection !== undefined) {
-    const d = opts.detection.finish();
+    const d = opts.detection.finish(
+      analyzer.packets > 0 ? { start: analyzer.firstTs, end: analyzer.lastTs } : undefined,
+    );
+    report.surges = d.surges;
+    report.heavyHitters = d.heavyHitters;
     report.alerts = d.alerts;
     report.campaigns = d.campaigns;
     report.iocs = d.iocs;

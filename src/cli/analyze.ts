@@ -3,11 +3,11 @@
 import { writeFileSync } from "node:fs";
 import { analyzeFiles } from "../aggregate/analyze-files.js";
 import { DEFAULT_FLOW_CONFIG } from "../decode/flows.js";
-import { Detection } from "../detect/setup.js";
+import { Detection, type SurgeSetup } from "../detect/setup.js";
 import { UsageError } from "../schema/errors.js";
 import type { AnalysisReport } from "../schema/report.js";
 import { renderReport } from "../serve/terminal.js";
-import { flag, int, parse, str, strs } from "./args.js";
+import { flag, int, type Parsed, parse, str, strs } from "./args.js";
 import type { Command } from "./command.js";
 import { Progress } from "./progress.js";
 
@@ -29,6 +29,11 @@ Options:
   --eve FILE           write Suricata-style EVE JSON alert records; "-" for stdout
   --families FILE      extra family-marker file (repeatable; format in docs/iot-pack.md)
   --no-defang          print IoCs as they are (default: hxxp://198.51.100[.]7/ on the terminal)
+  --bucket SECONDS     surge series bucket width: 3600 (default) down to 300, dividing a day
+  --exclude-research   leave sources in known research-scanner networks out of surges
+                       (data/research-scanners.json; add your own with --research FILE)
+  --research FILE      extra research-scanner network list (repeatable; implies the above)
+  --no-surges          skip surge detection
   --top N              ports and sources shown in the terminal report (default 15)
   --sources N          sources listed in the JSON report's topSources (default 20)
   --client-cap BYTES   client bytes kept per connection (default ${DEFAULT_FLOW_CONFIG.clientCap})
@@ -55,6 +60,10 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       eve: { type: "string" },
       families: { type: "string", multiple: true },
       "no-defang": { type: "boolean" },
+      bucket: { type: "string" },
+      "exclude-research": { type: "boolean" },
+      research: { type: "string", multiple: true },
+      "no-surges": { type: "boolean" },
       top: { type: "string" },
       sources: { type: "string" },
       "client-cap": { type: "string" },
@@ -89,6 +98,7 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       defaultRules: !flag(p, "no-default-rules"),
       families: strs(p, "families"),
       ...(eve !== undefined ? { eve } : {}),
+      surges: flag(p, "no-surges") ? false : surgeSetup(p),
     });
     const rs = detection.ruleSet;
     if (rs.problems.length > 0 && (rs.files.length > 1 || !flag(p, "no-default-rules"))) {
@@ -119,6 +129,21 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     return 0;
   },
 };
+
+function surgeSetup(p: Parsed): SurgeSetup {
+  const bucket = int(p, "bucket", 3600, 300, 86400);
+  if (86400 % bucket !== 0) {
+    throw new UsageError(
+      `--bucket must divide a day (e.g. 300, 600, 900, 1800, 3600), not ${bucket}`,
+    );
+  }
+  const research = strs(p, "research");
+  return {
+    bucketSeconds: bucket,
+    excludeResearch: flag(p, "exclude-research") || research.length > 0,
+    researchFiles: research,
+  };
+}
 
 /** Writes the JSON report to a file or stdout ("-"). */
 export function writeReport(report: AnalysisReport, json: string | undefined): void {

@@ -7,13 +7,17 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CampaignBuilder, type CampaignStats } from "../analyse/campaigns.js";
+import { type DetectSurgesOptions, detectSurges } from "../analyse/detect-surges.js";
+import { researchScanners } from "../analyse/networks.js";
+import { SeriesBuilder, type SeriesStats } from "../analyse/series.js";
 import type { ReportAlert, ReportCampaign, ReportIoc } from "../schema/report.js";
 import type { Session } from "../schema/session.js";
+import type { ReportHeavyHitter, ReportSurge } from "../schema/surge.js";
 import { EveFile } from "../serve/eve-file.js";
 import { attribute, loadFamilies } from "./attribution.js";
 import { extractIocs } from "./iocs.js";
 import { eveAlert, loadRules, mergeRuleSets, RuleEngine, type RuleSet } from "./rules/index.js";
-import { type DetectParts, DetectStage } from "./stage.js";
+import { DetectStage } from "./stage.js";
 import { templateOf } from "./template.js";
 
 /** The pack shipped with Portent (docs/iot-pack.md). */
@@ -41,11 +45,24 @@ export interface DetectionOptions {
   eve?: string;
   /** Extra variables ($HOME_NET=...), overriding the honeypot defaults. */
   vars?: Record<string, string>;
-  /** Added per-stage parts (e.g. surge series). */
-  series?: DetectParts["series"];
+  /** Surge detection (default on): bucket width and options; `false` turns it off. */
+  surges?: false | SurgeSetup;
+}
+
+export interface SurgeSetup {
+  /** Bucket width in seconds (default 3600, at least 300, dividing a day). */
+  bucketSeconds?: number;
+  /** Leave out sources in the research-scanner networks (data/research-scanners.json + files). */
+  excludeResearch?: boolean;
+  researchFiles?: string[];
+  /** Threshold overrides (docs/surges.md). */
+  thresholds?: Omit<DetectSurgesOptions, "explain" | "kinds">;
 }
 
 export interface DetectionResult {
+  surges: ReportSurge[];
+  heavyHitters: ReportHeavyHitter[];
+  seriesStats: SeriesStats | undefined;
   alerts: ReportAlert[];
   campaigns: ReportCampaign[];
   iocs: ReportIoc[];
@@ -60,6 +77,8 @@ export class Detection {
   private readonly campaigns = new CampaignBuilder();
   private readonly eve: EveFile | undefined;
   private readonly families;
+  private readonly series: SeriesBuilder | undefined;
+  private readonly surgeSetup: SurgeSetup | undefined;
 
   constructor(opts: DetectionOptions) {
     const paths = [...(opts.defaultRules ? [shippedFile(DEFAULT_PACK_FILE)] : []), ...opts.rules];
@@ -69,23 +88,59 @@ export class Detection {
     this.families = loadFamilies(opts.families);
     this.eve = opts.eve !== undefined ? new EveFile(opts.eve) : undefined;
     const eve = this.eve;
+    if (opts.surges !== false) {
+      const su = opts.surges ?? {};
+      this.surgeSetup = su;
+      this.series = new SeriesBuilder({
+        ...(su.bucketSeconds !== undefined ? { bucketSeconds: su.bucketSeconds } : {}),
+        ...(su.excludeResearch === true ? { exclude: researchScanners(su.researchFiles) } : {}),
+      });
+    }
+    const series = this.series;
     this.stage = new DetectStage({
       ...(this.ruleSet.rules.length > 0 ? { rules: this.engine } : {}),
       template: templateOf,
       iocs: extractIocs,
       campaigns: this.campaigns,
-      ...(opts.series !== undefined ? { series: opts.series } : {}),
+      ...(series !== undefined ? { series } : {}),
       ...(eve !== undefined
         ? { onAlert: (a, s: Session | undefined) => eve.write(eveAlert(a, s)) }
         : {}),
     });
   }
 
-  finish(): DetectionResult {
+  /** Ends the run; `range` is the observation (µs), first and last packet. */
+  finish(range?: { start: number; end: number }): DetectionResult {
     this.eve?.close();
     const families = this.families;
     const c = this.campaigns.finish({ attribute: (ev) => attribute(families, ev) });
+    let surges: ReportSurge[] = [];
+    let heavyHitters: ReportHeavyHitter[] = [];
+    let seriesStats: SeriesStats | undefined;
+    if (this.series !== undefined) {
+      if (range !== undefined && range.end >= range.start) {
+        this.series.observe(range.start, range.end);
+      }
+      const set = this.series.finish();
+      const bySid = new Map(this.engine.rules.map((r) => [r.info.sid, r.info]));
+      const byTemplate = new Map(c.campaigns.map((k) => [k.template, k.templateText]));
+      surges = detectSurges(set, {
+        ...this.surgeSetup?.thresholds,
+        explain: {
+          rule: (sid) => bySid.get(sid),
+          template: (id) => {
+            const text = byTemplate.get(id);
+            return text !== undefined ? { text } : undefined;
+          },
+        },
+      });
+      heavyHitters = set.heavyHitters;
+      seriesStats = set.stats;
+    }
     return {
+      surges,
+      heavyHitters,
+      seriesStats,
       alerts: this.stage.alerts.rows(),
       campaigns: c.campaigns,
       iocs: c.iocs,

@@ -33,7 +33,7 @@ describe("DetectStage", () => {
       series: {
         onSession: () => seen.push("series session"),
         onProbe: () => seen.push("series probe"),
-        addTemplate: (ts, id) => seen.push(`template ${ts} ${id}`),
+        label: (s, id, sids) => seen.push(`label ${s.start} ${id} ${sids.join(",")}`),
         addSid: (ts, sid) => seen.push(`sid ${ts} ${sid}`),
       },
       onAlert: (_a, s) => seen.push(`alert ${s?.id ?? "probe"}`),
@@ -44,12 +44,11 @@ describe("DetectStage", () => {
     expect(seen).toEqual([
       "alert s1",
       "series session",
-      "sid 5 9200001",
-      "template 5 t1",
+      "label 5 t1 9200001",
       "campaign t1 1 1",
+      "series probe",
       "alert probe",
       "sid 7 9200001",
-      "series probe",
     ]);
     expect(stage.alerts.rows()[0]).toMatchObject({ sid: 9200001, count: 2, sources: 1 });
   });

@@ -17,7 +17,8 @@ export interface DetectParts {
   series?: {
     onSession(s: Session): void;
     onProbe(p: Probe): void;
-    addTemplate(ts: number, templateId: string, srcKey: number | string): void;
+    /** A session's template ("" when none) and the sids it matched. */
+    label(s: Session, templateId: string, sids: readonly number[]): void;
     addSid(ts: number, sid: number, srcKey: number | string): void;
   };
   /** Receives each alert with its session (undefined for a probe), e.g. to write EVE. */
@@ -46,19 +47,22 @@ export class DetectStage {
       this.alerts.add(a);
       onAlert?.(a, s);
     }
+    series?.onSession(s);
+    const t = template?.(s);
     if (series !== undefined) {
-      series.onSession(s);
-      for (const a of alerts) series.addSid(s.start, a.rule.sid, s.srcKey);
+      series.label(
+        s,
+        t?.id ?? "",
+        alerts.map((a) => a.rule.sid),
+      );
     }
-    if (template === undefined) return;
-    const t = template(s);
-    series?.addTemplate(s.start, t.id, s.srcKey);
-    campaigns?.add(s, t, iocs !== undefined ? iocs(s) : NO_IOCS, alerts);
+    if (t !== undefined) campaigns?.add(s, t, iocs !== undefined ? iocs(s) : NO_IOCS, alerts);
   }
 
   probe(p: Probe): void {
     this.probes++;
     const { rules, series, onAlert } = this.parts;
+    series?.onProbe(p);
     if (rules !== undefined) {
       for (const a of rules.probe(p)) {
         this.alerts.add(a);
@@ -66,6 +70,5 @@ export class DetectStage {
         series?.addSid(p.ts, a.rule.sid, p.srcKey);
       }
     }
-    series?.onProbe(p);
   }
 }

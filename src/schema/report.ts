@@ -5,6 +5,7 @@
 
 import type { AnomalyFirst } from "./anomalies.js";
 import type { IocType } from "./detection.js";
+import type { ReportHeavyHitter, ReportSurge } from "./surge.js";
 
 export const REPORT_VERSION = 1;
 
@@ -174,7 +175,12 @@ export interface AnalysisReport {
   /** Added field: totals of the stream layer. */
   streams: { sessions: number; probes: number; flowsEvicted: number; httpSessions: number };
   alerts: ReportAlert[];
-  surges: unknown[];
+  surges: ReportSurge[];
+  /**
+   * Added field: single sources that sent a large share of a port's packets in some hour; they
+   * count once among a port's sources, so they never make a surge on their own.
+   */
+  heavyHitters?: ReportHeavyHitter[];
   campaigns: ReportCampaign[];
   iocs: ReportIoc[];
   /** Added field: what detection ran with and what its bounds cost; absent when it did not run. */

@@ -1,5 +1,6 @@
 /** @module Renders an analysis report for a terminal: readable at 100 columns, colour only on a TTY. */
 
+import { renderSurges } from "../analyse/surges-text.js";
 import { defang as defangIoc } from "../detect/defang.js";
 import type { AnalysisReport, ReportCampaign, ReportPort } from "../schema/report.js";
 
@@ -64,6 +65,18 @@ export function renderReport(r: AnalysisReport, opt: RenderOptions = DEFAULT_REN
   const warn = (s: string) => (opt.color ? `\x1b[33m${s}\x1b[0m` : s);
   const lines: string[] = [];
   const inp = r.input;
+  if (r.surges.length > 0) {
+    const chartWidth = Math.min(72, WIDTH - 8);
+    lines.push(
+      renderSurges(r.surges, {
+        color: opt.color,
+        top: Math.min(opt.top, 10),
+        chartWidth,
+        chartHeight: 4,
+      }).trimEnd(),
+    );
+    lines.push("");
+  }
 
   lines.push(bold("INPUT"));
   const files = inp.files.length === 1 ? (inp.files[0] as string) : `${inp.files.length} files`;
