@@ -4,6 +4,7 @@ import { loadRules, mergeRuleSets, type RuleOptions, type RuleSet } from "../det
 import { InputError, UsageError } from "../schema/errors.js";
 import { flag, parse } from "./args.js";
 import type { Command } from "./command.js";
+import { DRAFT_HELP, draft } from "./rules-draft.js";
 
 const HELP = `Usage: portent rules check [options] <file|folder>...
 
@@ -97,18 +98,22 @@ async function check(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { check };
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { check, draft };
 
 export const rulesCommand: Command = {
   name: "rules",
-  summary: "work with Suricata rule files: check what loads",
-  help: HELP,
+  summary: "Suricata rules: check what loads; draft rules for unmatched campaigns",
+  help: `${HELP}
+
+${DRAFT_HELP}`,
   async run(argv) {
     const [sub, ...rest] = argv;
     const fn = sub === undefined ? undefined : SUBCOMMANDS[sub];
     if (fn === undefined) {
       throw new UsageError(
-        sub === undefined ? "rules needs a subcommand: check" : `unknown rules subcommand "${sub}"`,
+        sub === undefined
+          ? "rules needs a subcommand: check or draft"
+          : `unknown rules subcommand "${sub}"`,
       );
     }
     return fn(rest);
