@@ -27,6 +27,33 @@ export interface Truth {
   campaigns: TruthCampaign[];
   /** The background radiation every capture carries. */
   background: TruthBackground;
+  /**
+   * Traffic built to look like a surge to a naive detector (a daily cycle, one loud source, a
+   * fading port): a detector must stay silent on it. Absent in scenarios without decoys.
+   */
+  decoys?: TruthDecoy[];
+}
+
+/** A decoy (see Truth.decoys). */
+export interface TruthDecoy {
+  id: string;
+  name: string;
+  /** What makes it look like a surge, and why it is not one. */
+  description: string;
+  proto: "tcp";
+  ports: number[];
+  /** The period it is active. */
+  from: string;
+  to: string;
+  /** Always false: no surge should be reported on `ports` between `from` and `to` because of it. */
+  shouldAlert: false;
+  /** Distinct sources, and SYNs sent to `ports` (retransmits excluded). */
+  sources: number;
+  syns: number;
+  /** Distinct sources per hour of the observation, as TruthCampaign.hourlySources. */
+  hourlySources: number[];
+  /** The address block (or single address, as a /32) its sources come from. */
+  sourceBlock: string;
 }
 
 /** One campaign: a population of sources sending one kind of payload to a set of ports. */

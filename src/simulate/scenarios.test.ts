@@ -149,7 +149,15 @@ function run(name: string, seed: number, scale: number) {
 
 describe("registry", () => {
   it("lists the scenarios", () => {
-    expect(listScenarios().map((s) => s.name)).toEqual(["satori-2018", "smoke"]);
+    expect(listScenarios().map((s) => s.name)).toEqual([
+      "satori-2018",
+      "smoke",
+      "surge-daily-cycle",
+      "surge-hammer",
+      "surge-fading",
+      "surge-new-port",
+      "surge-slow-growth",
+    ]);
   });
   it("rejects unknown names with E_UNKNOWN_SCENARIO", () => {
     expect(() => simulate("nope", { seed: 1, out: join(dir, "x.pcap") })).toThrow(PortentError);

@@ -7,11 +7,24 @@ import type { Truth } from "../schema/truth.js";
 import { PacketQueue } from "./packet-queue.js";
 import { satori2018 } from "./scenarios/satori-2018.js";
 import { smoke } from "./scenarios/smoke.js";
+import { surgeDailyCycle } from "./scenarios/surge-daily-cycle.js";
+import { surgeFading } from "./scenarios/surge-fading.js";
+import { surgeHammer } from "./scenarios/surge-hammer.js";
+import { surgeNewPort } from "./scenarios/surge-new-port.js";
+import { surgeSlowGrowth } from "./scenarios/surge-slow-growth.js";
 import type { ScenarioDescriptor } from "./scenarios/types.js";
 import { World } from "./world.js";
 
 /** Every scenario; adding one is adding a file under scenarios/ and a line here. */
-const SCENARIOS: readonly ScenarioDescriptor[] = [satori2018, smoke];
+const SCENARIOS: readonly ScenarioDescriptor[] = [
+  satori2018,
+  smoke,
+  surgeDailyCycle,
+  surgeHammer,
+  surgeFading,
+  surgeNewPort,
+  surgeSlowGrowth,
+];
 
 export interface SimulateOptions {
   /** Seed of every random choice: the same seed and scale give byte-identical files. */
