@@ -14,6 +14,7 @@ import type { Probe, Session } from "../schema/session.js";
 import * as hourly from "./hourly.js";
 import * as portTable from "./ports.js";
 import { PortTable } from "./ports.js";
+import type { Rollup } from "./rollup.js";
 import { SourceTable } from "./sources.js";
 
 // What the per-packet path uses from other modules, as this module's own bindings: V8 folds a
@@ -39,6 +40,8 @@ export interface AnalyzerOptions {
   /** Called for every session and probe, after counting (detection hooks in here). */
   onSession?: (s: Session) => void;
   onProbe?: (p: Probe) => void;
+  /** Collects minute and per-source rows for the store (see rollup.ts); none when absent. */
+  rollup?: Rollup;
 }
 
 /** Counters the report is built from. */
@@ -63,10 +66,13 @@ export class Analyzer {
   private readonly echoRequests = new Map<string, number>();
   private readonly anomalies: Anomalies;
   private readonly fileNames: string[];
+  private readonly rollup: Rollup | undefined;
 
   constructor(private readonly opts: AnalyzerOptions) {
     this.anomalies = opts.anomalies;
     this.fileNames = opts.fileNames;
+    this.rollup = opts.rollup;
+    opts.rollup?.bind(this.ports, this.sources);
     const config = { ...DEFAULT_FLOW_CONFIG, ...opts.flow };
     const onProbe = opts.onProbe;
     this.flows = new FlowTable(
@@ -148,6 +154,7 @@ export class Analyzer {
       ports.countSyn(pr, fp);
       this.sources.syn(si, fp);
     }
+    if (this.rollup !== undefined) this.rollup.packet(si, pr, ts, fp);
   }
 
   /** Counts a packet towards `port`: looks up its source and port; returns the port row. */
@@ -158,6 +165,7 @@ export class Analyzer {
     const pr = this.ports.row(proto, port);
     // A pair is only ever new when the source's port changed since its last counted packet.
     if (src.portChanged(si, pr) && this.ports.addSource(pr, si)) src.addPort(si);
+    if (this.rollup !== undefined) this.rollup.start(si, pr, p.ts);
     this.countKnown(si, pr, p.ts, fp);
     return pr;
   }
@@ -191,9 +199,13 @@ export class Analyzer {
   private onSession(s: Session): void {
     this.sessionCount++;
     if (s.http !== undefined && s.http.requests.length > 0) this.httpSessions++;
-    this.ports.countSession(this.ports.row(s.proto === "tcp" ? P_TCP : P_UDP, s.dport));
+    const pr = this.ports.row(s.proto === "tcp" ? P_TCP : P_UDP, s.dport);
+    this.ports.countSession(pr);
     const si = this.sources.lookup(s.srcKey);
-    if (si !== undefined) this.sources.session(si);
+    if (si !== undefined) {
+      this.sources.session(si);
+      this.rollup?.session(si, pr, s.start);
+    }
     this.opts.onSession?.(s);
   }
 

@@ -4,11 +4,12 @@
 import { PortentError, UsageError } from "../schema/errors.js";
 import { analyze } from "./analyze.js";
 import type { Command } from "./command.js";
+import { db } from "./db.js";
 import { demo } from "./demo.js";
 import { rulesCommand } from "./rules.js";
 import { simulateCommand } from "./simulate.js";
 
-const COMMANDS: Command[] = [analyze, simulateCommand, demo, rulesCommand];
+const COMMANDS: Command[] = [analyze, simulateCommand, demo, rulesCommand, db];
 
 function overview(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");
