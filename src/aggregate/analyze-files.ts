@@ -8,6 +8,7 @@ import type { AnalysisReport } from "../schema/report.js";
 import type { Probe, Session } from "../schema/session.js";
 import { Analyzer } from "./analyzer.js";
 import { buildReport } from "./report.js";
+import type { Rollup } from "./rollup.js";
 
 export interface AnalyzeOptions {
   flow?: Partial<FlowConfig>;
@@ -18,6 +19,8 @@ export interface AnalyzeOptions {
   stdin?: NodeJS.ReadableStream;
   /** The detection stage (rules, templates, campaigns); absent: ports and sources only. */
   detection?: Detection;
+  /** Collects minute and per-source rows for the store (`analyze --db`). */
+  rollup?: Rollup;
   /** How many sources the report's `topSources` lists. */
   topSources?: number;
 }
@@ -50,6 +53,7 @@ export async function analyzeFiles(
     ...(opts.flow !== undefined ? { flow: opts.flow } : {}),
     ...(onSession !== undefined ? { onSession } : {}),
     ...(onProbe !== undefined ? { onProbe } : {}),
+    ...(opts.rollup !== undefined ? { rollup: opts.rollup } : {}),
   });
   const onProgress = opts.onProgress;
   const summaries = await readCaptures(inputs, (raw) => analyzer.packet(raw), {

@@ -2,13 +2,17 @@
 
 import { writeFileSync } from "node:fs";
 import { analyzeFiles } from "../aggregate/analyze-files.js";
+import { Rollup } from "../aggregate/rollup.js";
 import { DEFAULT_FLOW_CONFIG } from "../decode/flows.js";
 import { Detection, type SurgeSetup } from "../detect/setup.js";
 import { UsageError } from "../schema/errors.js";
 import type { AnalysisReport } from "../schema/report.js";
 import { renderReport } from "../serve/terminal.js";
+import { DetectionRollup } from "../store/detections.js";
+import { captureRunId, ingestAnalysis } from "../store/ingest.js";
 import { flag, int, type Parsed, parse, str, strs } from "./args.js";
 import type { Command } from "./command.js";
+import { openStore } from "./db.js";
 import { Progress } from "./progress.js";
 
 export const analyze: Command = {
@@ -34,6 +38,9 @@ Options:
                        (data/research-scanners.json; add your own with --research FILE)
   --research FILE      extra research-scanner network list (repeatable; implies the above)
   --no-surges          skip surge detection
+  --db FILE            append what analysis needs to a DuckDB file (created when missing);
+                       runs over consecutive captures build one history (docs/storage.md)
+  --clickhouse URL     append to a ClickHouse server instead (--database NAME, default portent)
   --top N              ports and sources shown in the terminal report (default 15)
   --sources N          sources listed in the JSON report's topSources (default 20)
   --client-cap BYTES   client bytes kept per connection (default ${DEFAULT_FLOW_CONFIG.clientCap})
@@ -64,6 +71,9 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       "exclude-research": { type: "boolean" },
       research: { type: "string", multiple: true },
       "no-surges": { type: "boolean" },
+      db: { type: "string" },
+      clickhouse: { type: "string" },
+      database: { type: "string" },
       top: { type: "string" },
       sources: { type: "string" },
       "client-cap": { type: "string" },
@@ -93,7 +103,14 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     const eve = str(p, "eve");
     if (eve === "-" && json === "-")
       throw new UsageError("--eve and --json cannot both write to stdout");
+    const toStore = str(p, "db") !== undefined || str(p, "clickhouse") !== undefined;
+    const opened = toStore ? await openStore(p, true) : undefined;
+    const rollup =
+      opened !== undefined ? new Rollup({ bucketSeconds: opened.store.bucketSeconds }) : undefined;
+    const records =
+      opened !== undefined ? new DetectionRollup(opened.store.bucketSeconds) : undefined;
     const detection = new Detection({
+      ...(records !== undefined ? { store: records } : {}),
       rules: strs(p, "rules"),
       defaultRules: !flag(p, "no-default-rules"),
       families: strs(p, "families"),
@@ -112,6 +129,7 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       flow,
       topSources: int(p, "sources", 20, 0, 100_000_000),
       detection,
+      ...(rollup !== undefined ? { rollup } : {}),
       warn: (kind, f) => {
         progress.done();
         process.stderr.write(
@@ -121,6 +139,20 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       onProgress: (c, t, n) => progress.update(c, t, n),
     });
     progress.done();
+    if (opened !== undefined && rollup !== undefined) {
+      try {
+        const r = await ingestAnalysis(opened.store, rollup, {
+          runId: captureRunId(report.input),
+          ...(records !== undefined ? { detections: records } : {}),
+        });
+        const rows = Object.values(r.rows).reduce((t, n) => t + n, 0);
+        process.stderr.write(
+          `portent: stored ${rows.toLocaleString("en-US")} rows in ${opened.where} (run ${r.run}, ${r.seconds.toFixed(1)} s; rows already there are skipped)\n`,
+        );
+      } finally {
+        await opened.store.close();
+      }
+    }
     writeReport(report, json);
     if (!flag(p, "quiet"))
       process.stdout.write(

@@ -30,7 +30,11 @@ export function renderStats(where: string, s: StoreStats): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function openStore(p: ReturnType<typeof parse>): Promise<{ store: Store; where: string }> {
+/** Opens the store --db or --clickhouse name; `create` lets a new DuckDB file be made. */
+export async function openStore(
+  p: ReturnType<typeof parse>,
+  create = false,
+): Promise<{ store: Store; where: string }> {
   const ch = str(p, "clickhouse");
   if (ch !== undefined) {
     if (str(p, "db") !== undefined) throw new UsageError("give --db or --clickhouse, not both");
@@ -43,7 +47,7 @@ async function openStore(p: ReturnType<typeof parse>): Promise<{ store: Store; w
   }
   const file = str(p, "db") ?? DEFAULT_DB_FILE;
   // Opening a DuckDB file creates it: a typo must not leave an empty store behind.
-  if (!existsSync(file)) {
+  if (!create && !existsSync(file)) {
     throw new PortentError(
       "E_INPUT_UNREADABLE",
       `${file}: no such store (create one with "portent analyze --db ${file}")`,

@@ -10,10 +10,12 @@ import { CampaignBuilder, type CampaignStats } from "../analyse/campaigns.js";
 import { type DetectSurgesOptions, detectSurges } from "../analyse/detect-surges.js";
 import { researchScanners } from "../analyse/networks.js";
 import { SeriesBuilder, type SeriesStats } from "../analyse/series.js";
+import type { Alert, Ioc, Template } from "../schema/detection.js";
 import type { ReportAlert, ReportCampaign, ReportIoc } from "../schema/report.js";
 import type { Session } from "../schema/session.js";
 import type { ReportHeavyHitter, ReportSurge } from "../schema/surge.js";
 import { EveFile } from "../serve/eve-file.js";
+import type { DetectionRollup } from "../store/detections.js";
 import { attribute, loadFamilies } from "./attribution.js";
 import { extractIocs } from "./iocs.js";
 import { eveAlert, loadRules, mergeRuleSets, RuleEngine, type RuleSet } from "./rules/index.js";
@@ -45,6 +47,8 @@ export interface DetectionOptions {
   eve?: string;
   /** Extra variables ($HOME_NET=...), overriding the honeypot defaults. */
   vars?: Record<string, string>;
+  /** Collects sessions, templates, IoCs and alerts for the store (`analyze --db`). */
+  store?: DetectionRollup;
   /** Surge detection (default on): bucket width and options; `false` turns it off. */
   surges?: false | SurgeSetup;
 }
@@ -57,6 +61,10 @@ export interface SurgeSetup {
   researchFiles?: string[];
   /** Threshold overrides (docs/surges.md). */
   thresholds?: Omit<DetectSurgesOptions, "explain" | "kinds">;
+}
+
+function recordTo(store: DetectionRollup) {
+  return (s: Session, t: Template | undefined, iocs: readonly Ioc[]) => store.session(s, t, iocs);
 }
 
 export interface DetectionResult {
@@ -103,8 +111,14 @@ export class Detection {
       iocs: extractIocs,
       campaigns: this.campaigns,
       ...(series !== undefined ? { series } : {}),
-      ...(eve !== undefined
-        ? { onAlert: (a, s: Session | undefined) => eve.write(eveAlert(a, s)) }
+      ...(opts.store !== undefined ? { record: recordTo(opts.store) } : {}),
+      ...(eve !== undefined || opts.store !== undefined
+        ? {
+            onAlert: (a: Alert, s: Session | undefined) => {
+              eve?.write(eveAlert(a, s));
+              opts.store?.alert(a);
+            },
+          }
         : {}),
     });
   }

@@ -21,6 +21,8 @@ export interface DetectParts {
     label(s: Session, templateId: string, sids: readonly number[]): void;
     addSid(ts: number, sid: number, srcKey: number | string): void;
   };
+  /** Receives each session with its template and IoCs, e.g. to store them. */
+  record?: (s: Session, t: Template | undefined, iocs: readonly Ioc[]) => void;
   /** Receives each alert with its session (undefined for a probe), e.g. to write EVE. */
   onAlert?: (a: Alert, s: Session | undefined) => void;
 }
@@ -41,7 +43,7 @@ export class DetectStage {
 
   session(s: Session): void {
     this.sessions++;
-    const { rules, template, iocs, campaigns, series, onAlert } = this.parts;
+    const { rules, template, iocs, campaigns, series, onAlert, record } = this.parts;
     const alerts = rules !== undefined ? rules.session(s) : [];
     for (const a of alerts) {
       this.alerts.add(a);
@@ -56,7 +58,9 @@ export class DetectStage {
         alerts.map((a) => a.rule.sid),
       );
     }
-    if (t !== undefined) campaigns?.add(s, t, iocs !== undefined ? iocs(s) : NO_IOCS, alerts);
+    const found = t !== undefined && iocs !== undefined ? iocs(s) : NO_IOCS;
+    if (t !== undefined) campaigns?.add(s, t, found, alerts);
+    record?.(s, t, found);
   }
 
   probe(p: Probe): void {

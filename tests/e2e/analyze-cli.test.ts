@@ -127,6 +127,23 @@ describe("portent analyze (built binary) on simulated satori-2018", () => {
     }
   });
 
+  it("appends to a DuckDB store once: a second run over the same capture adds nothing", () => {
+    const db = join(dir, "store.duckdb");
+    const rows = () => {
+      const st = portent(["db", "stats", "--db", db, "--json"]);
+      expect(st.code, st.stderr).toBe(0);
+      return (JSON.parse(st.stdout) as { rows: Record<string, number> }).rows;
+    };
+    const first = portent(["analyze", pcap, "--quiet", "--db", db]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/stored [\d,]+ rows/);
+    const once = rows();
+    expect(once.alerts).toBe(report.alerts.reduce((t, a) => t + a.count, 0));
+    expect(once.templates).toBe(report.campaigns.length);
+    expect(portent(["analyze", pcap, "--quiet", "--db", db]).code).toBe(0);
+    expect(rows()).toEqual(once);
+  });
+
   it("reads the same capture gzipped from standard input", () => {
     const gz = gzipSync(readFileSync(pcap));
     const r = portent(["analyze", "-", "--json", "-", "--quiet"], gz);
