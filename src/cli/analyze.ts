@@ -9,6 +9,7 @@ import { UsageError } from "../schema/errors.js";
 import type { AnalysisReport } from "../schema/report.js";
 import { renderReport } from "../serve/terminal.js";
 import { DetectionRollup } from "../store/detections.js";
+import { loadEnricher } from "../store/enrich.js";
 import { captureRunId, ingestAnalysis } from "../store/ingest.js";
 import { flag, int, type Parsed, parse, str, strs } from "./args.js";
 import type { Command } from "./command.js";
@@ -41,6 +42,8 @@ Options:
   --db FILE            append what analysis needs to a DuckDB file (created when missing);
                        runs over consecutive captures build one history (docs/storage.md)
   --clickhouse URL     append to a ClickHouse server instead (--database NAME, default portent)
+  --no-enrich          do not add country and ASN to stored sources (offline databases from
+                       @ip-location-db packages; docs/storage.md)
   --top N              ports and sources shown in the terminal report (default 15)
   --sources N          sources listed in the JSON report's topSources (default 20)
   --client-cap BYTES   client bytes kept per connection (default ${DEFAULT_FLOW_CONFIG.clientCap})
@@ -74,6 +77,7 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       db: { type: "string" },
       clickhouse: { type: "string" },
       database: { type: "string" },
+      "no-enrich": { type: "boolean" },
       top: { type: "string" },
       sources: { type: "string" },
       "client-cap": { type: "string" },
@@ -141,8 +145,11 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     progress.done();
     if (opened !== undefined && rollup !== undefined) {
       try {
+        // Country and ASN per stored source row, from the offline databases shipped as packages.
+        const geo = flag(p, "no-enrich") ? undefined : await loadEnricher({ required: false });
         const r = await ingestAnalysis(opened.store, rollup, {
           runId: captureRunId(report.input),
+          ...(geo !== undefined ? { enrich: geo.lookup } : {}),
           ...(records !== undefined ? { detections: records } : {}),
         });
         const rows = Object.values(r.rows).reduce((t, n) => t + n, 0);
