@@ -18,7 +18,7 @@ import { Progress } from "./progress.js";
 
 export const analyze: Command = {
   name: "analyze",
-  summary: "analyse pcap/pcapng captures (files, .gz, or - for stdin): ports, sources, scanners",
+  summary: "analyse captures (files, .gz, or -): ports, scanners, alerts, campaigns, IoCs, surges",
   help: `Usage: portent analyze [options] <capture|->...
 
 Reads pcap or pcapng captures (gzip-compressed or not, detected from the content) and reports the
@@ -39,6 +39,8 @@ Options:
                        (data/research-scanners.json; add your own with --research FILE)
   --research FILE      extra research-scanner network list (repeatable; implies the above)
   --no-surges          skip surge detection
+  --counts-only        ports, sources and scanner fingerprints only: no rules, templates,
+                       campaigns, IoCs or surges (the fastest pass over a very large capture)
   --db FILE            append what analysis needs to a DuckDB file (created when missing);
                        runs over consecutive captures build one history (docs/storage.md)
   --clickhouse URL     append to a ClickHouse server instead (--database NAME, default portent)
@@ -74,6 +76,7 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       "exclude-research": { type: "boolean" },
       research: { type: "string", multiple: true },
       "no-surges": { type: "boolean" },
+      "counts-only": { type: "boolean" },
       db: { type: "string" },
       clickhouse: { type: "string" },
       database: { type: "string" },
@@ -113,16 +116,29 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       opened !== undefined ? new Rollup({ bucketSeconds: opened.store.bucketSeconds }) : undefined;
     const records =
       opened !== undefined ? new DetectionRollup(opened.store.bucketSeconds) : undefined;
-    const detection = new Detection({
-      ...(records !== undefined ? { store: records } : {}),
-      rules: strs(p, "rules"),
-      defaultRules: !flag(p, "no-default-rules"),
-      families: strs(p, "families"),
-      ...(eve !== undefined ? { eve } : {}),
-      surges: flag(p, "no-surges") ? false : surgeSetup(p),
-    });
-    const rs = detection.ruleSet;
-    if (rs.problems.length > 0 && (rs.files.length > 1 || !flag(p, "no-default-rules"))) {
+    const countsOnly = flag(p, "counts-only");
+    if (countsOnly) {
+      for (const f of ["rules", "eve", "db", "clickhouse"]) {
+        if (p.values[f] !== undefined)
+          throw new UsageError(`--counts-only cannot be combined with --${f}`);
+      }
+    }
+    const detection = countsOnly
+      ? undefined
+      : new Detection({
+          ...(records !== undefined ? { store: records } : {}),
+          rules: strs(p, "rules"),
+          defaultRules: !flag(p, "no-default-rules"),
+          families: strs(p, "families"),
+          ...(eve !== undefined ? { eve } : {}),
+          surges: flag(p, "no-surges") ? false : surgeSetup(p),
+        });
+    const rs = detection?.ruleSet;
+    if (
+      rs !== undefined &&
+      rs.problems.length > 0 &&
+      (rs.files.length > 1 || !flag(p, "no-default-rules"))
+    ) {
       process.stderr.write(
         `portent: rules: ${rs.rules.length} loaded, ${rs.problems.length} skipped (run "portent rules check" for the list)\n`,
       );
@@ -132,7 +148,7 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     const { report } = await analyzeFiles(p.positionals, {
       flow,
       topSources: int(p, "sources", 20, 0, 100_000_000),
-      detection,
+      ...(detection !== undefined ? { detection } : {}),
       ...(rollup !== undefined ? { rollup } : {}),
       warn: (kind, f) => {
         progress.done();

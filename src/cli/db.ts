@@ -2,8 +2,6 @@
 
 import { existsSync } from "node:fs";
 import { PortentError, UsageError } from "../schema/errors.js";
-import { openClickHouseStore } from "../store/clickhouse.js";
-import { openDuckDbStore } from "../store/duckdb.js";
 import type { Store, StoreStats } from "../store/store.js";
 import { flag, int, parse, str } from "./args.js";
 import type { Command } from "./command.js";
@@ -39,6 +37,8 @@ export async function openStore(
   if (ch !== undefined) {
     if (str(p, "db") !== undefined) throw new UsageError("give --db or --clickhouse, not both");
     const database = str(p, "database");
+    // Store drivers load on demand: DuckDB's native module alone costs a quarter second at start.
+    const { openClickHouseStore } = await import("../store/clickhouse.js");
     const store = await openClickHouseStore({
       url: ch,
       ...(database !== undefined ? { database } : {}),
@@ -53,6 +53,7 @@ export async function openStore(
       `${file}: no such store (create one with "portent analyze --db ${file}")`,
     );
   }
+  const { openDuckDbStore } = await import("../store/duckdb.js");
   return { store: await openDuckDbStore(file), where: file };
 }
 
