@@ -239,11 +239,17 @@ function campaignList(
   bold: (s: string) => string,
   dim: (s: string) => string,
 ): string {
-  const shown = r.campaigns.slice(0, Math.min(opt.top, MAX_CAMPAIGNS_SHOWN));
+  // What an analyst looks for first: exploits (a rule matched), then payloads carrying IoCs or a
+  // family's markers; background probes of well-known services after them.
+  const interest = (c: ReportCampaign) =>
+    (c.sids.length > 0 ? 4 : 0) + (c.iocs.length > 0 ? 2 : 0) + (c.family !== "unknown" ? 1 : 0);
+  const shown = [...r.campaigns]
+    .sort((a, b) => interest(b) - interest(a) || b.sources - a.sources)
+    .slice(0, Math.min(opt.top, MAX_CAMPAIGNS_SHOWN));
   const out = [
     bold("CAMPAIGNS") +
       dim(
-        `  (payload templates by distinct sources; top ${shown.length} of ${fmtInt(r.campaigns.length)})`,
+        `  (payload templates: exploits and IoC carriers first; ${shown.length} of ${fmtInt(r.campaigns.length)})`,
       ),
   ];
   for (const c of shown) out.push(...campaignLines(c, opt, dim));
