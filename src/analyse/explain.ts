@@ -68,7 +68,7 @@ function details(
     asOrgs: new Map<number, string>(),
   };
   for (let r = s.lowerBound(lo); r < s.n && (s.buckets[r] as number) <= hi; r++) {
-    const d = s.details.get(r);
+    const d = s.details?.get(r);
     if (d === undefined) continue;
     add(out.templates, d.templates);
     add(out.sids, d.sids);
@@ -155,11 +155,31 @@ export function explainSurge(
       sids.push(e);
     }
   }
-  if (s.kind === "template" && !templateShares.some((t) => t.id === s.template)) {
-    templateShares.unshift({ id: s.template, share: 1, sessions: 0 });
-  }
-  if (s.kind === "sid") for (const c of inputs.rule?.(s.sid)?.cve ?? []) cve.add(c);
   for (const t of templateShares) for (const c of t.cve ?? []) cve.add(c);
+  // A label surge is about its own label: its CVEs are the rule's (sid) or those of the rules its
+  // sessions matched (template), not the whole mix of the port it went to.
+  if (s.kind === "template") {
+    const own = templateShares.find((t) => t.id === s.template);
+    if (own === undefined) templateShares.unshift({ id: s.template, share: 1, sessions: 0 });
+    else {
+      templateShares.splice(templateShares.indexOf(own), 1);
+      templateShares.unshift(own);
+    }
+    cve.clear();
+    for (const c of own?.cve ?? []) cve.add(c);
+  }
+  if (s.kind === "sid") {
+    const paired = new Set(
+      [...pairs.keys()].filter((k) => k.endsWith(` ${s.sid}`)).map((k) => k.split(" ")[0]),
+    );
+    if (paired.size > 0) {
+      const keep = templateShares.filter((t) => paired.has(t.id));
+      templateShares.length = 0;
+      templateShares.push(...keep);
+    }
+    cve.clear();
+    for (const c of inputs.rule?.(s.sid)?.cve ?? []) cve.add(c);
+  }
 
   // Fingerprint mix over the surge's buckets, per (bucket, source).
   let srcSum = 0;

@@ -34,21 +34,31 @@ export function portKey(proto: SeriesProto, port: number): number {
   return SERIES_PROTOS.indexOf(proto) * 65536 + (port & 0xffff);
 }
 
+/** A series' columns (typed arrays, possibly views into shared ones), `n` rows in use. */
+export interface SeriesColumns {
+  buckets: Int32Array;
+  sources: Int32Array;
+  packets: Float64Array;
+  sessions: Int32Array;
+  fp: Int32Array;
+  n: number;
+}
+
 /** One series: its non-empty buckets in time order, as columns. */
 export class Series {
-  n = 0;
+  n: number;
   /** Bucket index (floor(µs / bucket µs)) of each non-empty bucket, ascending. */
-  buckets = new Int32Array(4);
+  buckets: Int32Array;
   /** Distinct sources in that bucket. */
-  sources = new Int32Array(4);
+  sources: Int32Array;
   /** Packets (port series) or sessions (template and sid series) in that bucket. */
-  packets = new Float64Array(4);
+  packets: Float64Array;
   /** Sessions in that bucket (port series). */
-  sessions = new Int32Array(4);
+  sessions: Int32Array;
   /** Sources per fingerprint: `fp[i * 4 + f]`, FINGERPRINTS order. */
-  fp = new Int32Array(4 * NFP);
-  /** Label and enrichment tallies by row index, for rows that have any. */
-  readonly details = new Map<number, CellDetail>();
+  fp: Int32Array;
+  /** Label and enrichment tallies by row index, for rows that have any (null until one has). */
+  details: Map<number, CellDetail> | null = null;
 
   constructor(
     readonly kind: SeriesKind,
@@ -61,7 +71,16 @@ export class Series {
     readonly template: string,
     /** For sid series, else -1. */
     readonly sid: number,
-  ) {}
+    /** Columns to adopt (e.g. views into a shared table); else empty growable ones. */
+    cols?: SeriesColumns,
+  ) {
+    this.n = cols?.n ?? 0;
+    this.buckets = cols?.buckets ?? new Int32Array(4);
+    this.sources = cols?.sources ?? new Int32Array(4);
+    this.packets = cols?.packets ?? new Float64Array(4);
+    this.sessions = cols?.sessions ?? new Int32Array(4);
+    this.fp = cols?.fp ?? new Int32Array(4 * NFP);
+  }
 
   /** Appends a bucket (callers append in ascending bucket order); returns its row. */
   push(bucket: number, sources: number, packets: number, sessions: number): number {
@@ -73,6 +92,12 @@ export class Series {
     this.sessions[i] = sessions;
     this.n = i + 1;
     return i;
+  }
+
+  /** Sets the tallies of row `row`. */
+  setDetail(row: number, d: CellDetail): void {
+    this.details ??= new Map();
+    this.details.set(row, d);
   }
 
   /** Row of `bucket`, or -1 when the bucket is empty. */
@@ -104,18 +129,18 @@ export class Series {
   }
 
   private grow(): void {
-    const cap = this.buckets.length * 2;
-    const g32 = (a: Int32Array, k: number) => {
+    const cap = Math.max(4, this.buckets.length * 2);
+    const grow32 = (a: Int32Array, k: number) => {
       const out = new Int32Array(cap * k);
-      out.set(a);
+      out.set(a.subarray(0, this.n * k));
       return out;
     };
-    this.buckets = g32(this.buckets, 1);
-    this.sources = g32(this.sources, 1);
-    this.sessions = g32(this.sessions, 1);
-    this.fp = g32(this.fp, NFP);
+    this.buckets = grow32(this.buckets, 1);
+    this.sources = grow32(this.sources, 1);
+    this.sessions = grow32(this.sessions, 1);
+    this.fp = grow32(this.fp, NFP);
     const p = new Float64Array(cap);
-    p.set(this.packets);
+    p.set(this.packets.subarray(0, this.n));
     this.packets = p;
   }
 }

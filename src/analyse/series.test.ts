@@ -179,12 +179,12 @@ describe("SeriesBuilder", () => {
     const t1 = set.templates.find((t) => t.template === "t1");
     expect(values(t1)).toEqual([[B0, 4]]);
     expect(t1?.fp[0]).toBe(4); // all four sources sent Mirai-style SYNs to the port
-    expect(t1?.details.get(0)?.ports).toEqual(new Map([[8000, 4]]));
+    expect(t1?.details?.get(0)?.ports).toEqual(new Map([[8000, 4]]));
     expect(values(set.templates.find((t) => t.template === "t2"))).toEqual([[B0, 1]]);
     expect(values(set.sids[0])).toEqual([[B0, 3]]);
     expect(set.sids[0]?.key).toBe("sid:2025001");
     const port = set.ports.find((p) => p.port === 8000);
-    const d = port?.details.get(0);
+    const d = port?.details?.get(0);
     expect(d?.templates).toEqual(new Map([["t1", 4]]));
     expect(d?.sids).toEqual(new Map([[2025001, 3]]));
     expect(d?.templateSids).toEqual(new Map([["t1 2025001", 3]]));
@@ -198,7 +198,7 @@ describe("SeriesBuilder", () => {
     b.onProbe(probe(T0, doc(1), 80));
     b.onProbe(probe(T0, doc(2), 80));
     b.onProbe(probe(T0, doc(3), 80));
-    const d = b.finish().ports[0]?.details.get(0);
+    const d = b.finish().ports[0]?.details?.get(0);
     expect(d?.countries).toEqual(
       new Map([
         ["BR", 1],

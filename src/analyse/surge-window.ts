@@ -6,8 +6,8 @@
 
 /** The part of a series the detector reads: non-empty buckets ascending, and their values. */
 export interface SparseSeries {
-  buckets: Int32Array;
-  sources: Int32Array;
+  buckets: ArrayLike<number>;
+  sources: ArrayLike<number>;
   /** Rows in use; may grow between calls (online use). */
   n: number;
 }

@@ -54,6 +54,8 @@ export interface CampaignResult {
   onset: string;
   /** The first detection attributed to it, or null when missed. */
   surge: ReportSurge | null;
+  /** Every detection attributed to it on its ports, in order. */
+  hits: ReportSurge[];
   delayHours: number | null;
 }
 
@@ -133,7 +135,14 @@ export async function evaluateScenario(scenario: string, o: EvalOptions): Promis
 
   const campaigns: CampaignResult[] = truth.campaigns
     .filter((c) => c.surge)
-    .map((c) => ({ id: c.id, ports: c.ports, onset: c.onset, surge: null, delayHours: null }));
+    .map((c) => ({
+      id: c.id,
+      ports: c.ports,
+      onset: c.onset,
+      surge: null,
+      hits: [],
+      delayHours: null,
+    }));
   const decoysFired: ScenarioResult["decoysFired"] = [];
   const related: ScenarioResult["related"] = [];
   const falseSurges: ReportSurge[] = [];
@@ -149,7 +158,7 @@ export async function evaluateScenario(scenario: string, o: EvalOptions): Promis
     const c = owner?.surge ? campaigns.find((x) => x.id === owner.id) : undefined;
     if (c === undefined) falseSurges.push(s);
     else if (!c.ports.includes(s.port)) related.push({ campaign: c.id, surge: s });
-    else if (c.surge === null || s.detectedAt < c.surge.detectedAt) {
+    else if (c.hits.push(s) === 1) {
       c.surge = s;
       c.delayHours = (Date.parse(s.detectedAt) - Date.parse(c.onset)) / 3.6e6;
     }

@@ -45,6 +45,7 @@ export function renderScenario(r: ScenarioResult): string {
         ),
       );
       if (s) lines.push(`      why: ${s.why}`);
+      for (const h of c.hits.slice(1)) lines.push(`      also ${surgeLine(h)}`);
     }
   }
   for (const d of r.truth.decoys ?? []) {

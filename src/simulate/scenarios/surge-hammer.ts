@@ -11,7 +11,7 @@ import { Rng } from "../prng.js";
 import { synProbe } from "../probes.js";
 import type { Actor } from "../timeline.js";
 import type { World } from "../world.js";
-import { type DecoyActor, runSurgeScenario, SURGE_START } from "./surge-common.js";
+import { type DecoyActor, runSurgeScenario, SURGE_DAYS, SURGE_START } from "./surge-common.js";
 import type { ScenarioContext, ScenarioDescriptor } from "./types.js";
 
 export const HAMMER_ADDRESS = "192.0.2.66";
@@ -60,7 +60,7 @@ class Hammer implements Actor {
 
 function generate(ctx: ScenarioContext): Truth {
   const start = utc(SURGE_START);
-  const hammer = new Hammer(ctx.w, start, 8 * 24);
+  const hammer = new Hammer(ctx.w, start, SURGE_DAYS * 24);
   const decoy: DecoyActor = {
     actor: hammer,
     truth(): TruthDecoy {
