@@ -159,19 +159,21 @@ describe("detectSurges", () => {
     expect(text).toContain("8000/tcp  peaked  43 sources at peak");
     expect(text).toContain("onset 2018-06-13 03:00Z  detected 2018-06-13 04:00Z (+1.0 h)");
     expect(text).toContain("43 ┤");
-    expect(text).toContain("... 2 more in the JSON report");
+    // The template and rule surges on the same port fold under the port surge.
+    expect(text).toMatch(/with it: template [0-9a-f]{16}, onset/);
+    expect(text).toMatch(/with it: rule sid \d+, onset/);
+    expect(text).not.toContain("more in the JSON report");
     expect(renderSurges([])).toBe("");
   });
 
-  it("passes over 65,536 mostly empty port series quickly", () => {
+  it("stays silent over 65,536 mostly empty port series", () => {
     const b = new SeriesBuilder();
     for (let p = 0; p < 65536; p++) {
       b.onProbe(probe(T0 + Math.floor((p * 700) / 65536) * HOUR, "2001:db8::1", p, "unknown"));
     }
     const big = b.finish();
     expect(big.ports.length).toBe(65536);
-    const t0 = performance.now();
+    // Its speed is measured in bench/surges.ts; here only that nothing fires.
     expect(detectSurges(big)).toEqual([]);
-    expect(performance.now() - t0).toBeLessThan(1500);
   });
 });

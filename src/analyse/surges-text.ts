@@ -39,6 +39,24 @@ export function surgeTitle(s: ReportSurge): string {
   return `rule sid ${s.sid}${s.port > 0 ? ` (${s.port}/${s.proto})` : ""}`;
 }
 
+/** The report's width, and the surges that get a chart (the first ones, by detection time). */
+const WIDTH = 100;
+const MAX_CHARTS = 5;
+
+/** Splits text at spaces into lines of at most `n` characters (longer words stay whole). */
+export function wrapWords(text: string, n: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const w of text.split(" ")) {
+    if (line !== "" && line.length + 1 + w.length > n) {
+      out.push(line);
+      line = w;
+    } else line = line === "" ? w : `${line} ${w}`;
+  }
+  if (line !== "") out.push(line);
+  return out;
+}
+
 /** Renders the section (lines joined by "\n", ending with one); "" when there are no surges. */
 export function renderSurges(
   surges: readonly ReportSurge[],
@@ -48,7 +66,26 @@ export function renderSurges(
   const bold = (x: string) => (opt.color ? `\x1b[1m${x}\x1b[0m` : x);
   const dim = (x: string) => (opt.color ? `\x1b[2m${x}\x1b[0m` : x);
   const out = [bold(`Surges (${surges.length})`)];
-  for (const s of surges.slice(0, opt.top)) {
+  // A template or rule surge on the port of a port surge that began within a day of it tells
+  // the same story: it goes on one line under the port surge instead of a block of its own.
+  const ports = surges.filter((s) => s.kind === "port");
+  const companions = new Map<ReportSurge, ReportSurge[]>();
+  const shown: ReportSurge[] = [];
+  for (const s of surges) {
+    const host =
+      s.kind === "port"
+        ? undefined
+        : ports.find(
+            (p) =>
+              p.proto === s.proto &&
+              p.port === s.port &&
+              Math.abs(Date.parse(p.onset) - Date.parse(s.onset)) <= 86_400_000,
+          );
+    if (host === undefined) shown.push(s);
+    else companions.set(host, [...(companions.get(host) ?? []), s]);
+  }
+  let charts = 0;
+  for (const s of shown.slice(0, opt.top)) {
     out.push(
       `  ${bold(surgeTitle(s))}  ${s.state}  ${s.peakSources} sources at peak ${short(s.peak)}, ` +
         `${s.ratio}x baseline ${s.baselineSources}`,
@@ -59,7 +96,15 @@ export function renderSurges(
           (s.ended ? `  back to baseline ${short(s.ended)}` : ""),
       ),
     );
-    out.push(`    ${s.why}`);
+    for (const l of wrapWords(s.why, WIDTH - 4)) out.push(`    ${l}`);
+    for (const c of companions.get(s) ?? []) {
+      out.push(
+        dim(
+          `    with it: ${c.kind === "template" ? `template ${c.key.slice(0, 16)}` : `rule sid ${c.sid}`}, ` +
+            `onset ${short(c.onset)}, detected ${short(c.detectedAt)}`,
+        ),
+      );
+    }
     for (const e of s.escalations) {
       out.push(
         dim(
@@ -67,6 +112,7 @@ export function renderSurges(
         ),
       );
     }
+    if (charts++ >= MAX_CHARTS) continue;
     if (opt.chartHeight > 0 && s.series.length > 1) {
       const start = Date.parse(s.seriesStart);
       const at = (iso: string) => Math.round((Date.parse(iso) - start) / (s.bucketSeconds * 1000));
@@ -87,7 +133,7 @@ export function renderSurges(
       );
     }
   }
-  if (surges.length > opt.top)
-    out.push(dim(`  ... ${surges.length - opt.top} more in the JSON report`));
+  if (shown.length > opt.top)
+    out.push(dim(`  ... ${shown.length - opt.top} more in the JSON report`));
   return `${out.join("\n")}\n`;
 }

@@ -256,14 +256,11 @@ describe("the surge detector", () => {
     }
   });
 
-  it("costs nearly nothing on empty and sparse series", () => {
+  it("stays silent on empty and sparse series", () => {
     const empty: SparseSeries = { buckets: new Int32Array(0), sources: new Int32Array(0), n: 0 };
     const few = sparse(series(720, 17, () => 0.05));
-    const t0 = performance.now();
-    for (let i = 0; i < 20000; i++) {
-      detectSeries(empty, FIRST, FIRST + 720);
-      detectSeries(few, FIRST, FIRST + 720);
-    }
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // Their cost is measured in bench/surges.ts; here, that they never fire.
+    expect(detectSeries(empty, FIRST, FIRST + 720)).toEqual([]);
+    expect(detectSeries(few, FIRST, FIRST + 720)).toEqual([]);
   });
 });
