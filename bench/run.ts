@@ -7,10 +7,15 @@
  * References: `tcpdump -r F -w /dev/null` (the read floor of a C reader), tshark's per-port
  * histogram (the same per-port work by a standard tool; run on the first TSHARK_PACKETS packets
  * because it needs ~1.4 GiB per million packets), and a bare Node loop (bench/floor.ts).
+ * Portent runs four ways: `--counts-only` (the foundation: decode, flows, reassembly, HTTP,
+ * fingerprints, counts), and the full analysis with no rules, with its IoT pack (the default),
+ * and with the pack plus every ET Open file in ../shared/data (templates, IoCs, campaigns, draft
+ * rules and surges in all three). The sub-benchmarks of the surge pass (bench/surges.ts), the
+ * rule engine (bench/rules.ts) and the stores (bench/store.ts) follow; BENCH_ONLY=main skips them.
  * Each timed command runs BENCH_REPEAT times (default 3), interleaved; the median is reported.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { simulate } from "../src/simulate/scenarios.js";
 
@@ -22,6 +27,39 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const TSHARK_PACKETS = Number(process.env.BENCH_TSHARK_PACKETS ?? 300_000);
 const BIN = join(ROOT, "dist/src/cli/main.js");
 const FLOOR = join(ROOT, "dist/bench/floor.js");
+const SHARED_RULES = join(ROOT, "../shared/data/rules");
+
+/** The ET Open files the rule-load target is measured with (issue: "all ET files"). */
+function etFiles(): string[] {
+  const dir = join(SHARED_RULES, "et-open-2019-04_xisafe");
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith("emerging-") && f.endsWith(".rules"))
+    .map((f) => join(dir, f));
+  return [...files, join(SHARED_RULES, "et-open-2025_gokul/emerging-exploit.rules")];
+}
+
+/** The portent variants timed, by key: arguments after `analyze F`. */
+function variants(): Record<string, { args: string[]; name: string; note: string }> {
+  const et = etFiles().flatMap((f) => ["--rules", f]);
+  return {
+    counts: {
+      args: ["--counts-only"],
+      name: "portent analyze --counts-only",
+      note: "decode, flows, reassembly, HTTP, fingerprints, counts",
+    },
+    norules: {
+      args: ["--no-default-rules"],
+      name: "portent analyze --no-default-rules",
+      note: "+ templates, IoCs, campaigns, drafts, surges",
+    },
+    pack: { args: [], name: "portent analyze (IoT pack)", note: "+ 15 pack rules (the default)" },
+    et: {
+      args: et,
+      name: `portent analyze --rules <${etFiles().length} ET files>`,
+      note: "+ every ET Open rule in shared/data",
+    },
+  };
+}
 
 interface Timing {
   seconds: number;
@@ -87,14 +125,26 @@ function main(): void {
   }
   const cap = ensureCapture();
   const tsharkBytes = Math.round((cap.bytes * TSHARK_PACKETS) / cap.packets);
-  const runs: Record<string, Timing[]> = { tcpdump: [], tshark: [], floor: [], portent: [] };
+  const vs = variants();
+  const runs: Record<string, Timing[]> = { tcpdump: [], tshark: [], floor: [] };
+  for (const k of Object.keys(vs)) runs[k] = [];
+  let detection: Record<string, { sessions: number; payloadBytes: number; rules: number }> = {};
   for (let i = 0; i < REPEAT; i++) {
     process.stderr.write(`bench: round ${i + 1} of ${REPEAT}\n`);
     runs.tcpdump?.push(timed(["tcpdump", "-n", "-r", cap.file, "-w", "/dev/null"]));
     runs.floor?.push(timed([process.execPath, FLOOR, cap.file]));
-    runs.portent?.push(
-      timed([process.execPath, BIN, "analyze", cap.file, "--json", "/dev/null", "--quiet"]),
-    );
+    for (const [k, v] of Object.entries(vs)) {
+      const json = join(DIR, `report-${k}.json`);
+      runs[k]?.push(
+        timed([process.execPath, BIN, "analyze", cap.file, ...v.args, "--json", json, "--quiet"]),
+      );
+      if (i === 0 && k !== "counts") {
+        const r = JSON.parse(readFileSync(json, "utf8")) as {
+          detection: { sessions: number; payloadBytes: number; rulesLoaded: number };
+        };
+        detection = { ...detection, [k]: { ...r.detection, rules: r.detection.rulesLoaded } };
+      }
+    }
     if (i === 0) {
       const cmd = `tshark -n -r '${cap.file}' -c ${TSHARK_PACKETS} -T fields -e tcp.dstport 2>/dev/null | sort | uniq -c > /dev/null`;
       runs.tshark?.push(timed(["bash", "-c", cmd]));
@@ -126,15 +176,16 @@ function main(): void {
       t: pick("tshark"),
       note: `first ${TSHARK_PACKETS.toLocaleString("en-US")} packets`,
     },
-    {
-      name: "portent analyze F --json /dev/null",
+    ...Object.entries(vs).map(([k, v]) => ({
+      name: v.name,
       packets: cap.packets,
       bytes: cap.bytes,
-      t: pick("portent"),
-      note: "reassembly, HTTP, fingerprints",
-    },
+      t: pick(k),
+      note: v.note,
+    })),
   ];
   const pps = (r: Row) => r.packets / r.t.seconds;
+  // The foundation's figure is the one compared with the reference tools.
   const ours = rows[3] as Row;
   const lines = [
     `capture: ${cap.file.slice(ROOT.length + 1)}: ${cap.packets.toLocaleString("en-US")} packets, ${(cap.bytes / 1e6).toFixed(0)} MB; median of ${REPEAT} runs (tshark: 1 run)`,
@@ -151,7 +202,33 @@ function main(): void {
   const cpu = execFileSync("sh", ["-c", "nproc; uptime"], { encoding: "utf8" })
     .trim()
     .replace(/\n/g, "; ");
+  const base = pick("norules").seconds;
+  const det = [
+    "",
+    "Detection (the same capture): sessions and their client bytes through rules, templates and IoCs",
+    "",
+    "| variant | rules | sessions | payload MB | seconds | sessions/s | payload MB/s | ÷ no-rules time |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...(["norules", "pack", "et"] as const).map((k) => {
+      const d = detection[k] ?? { sessions: 0, payloadBytes: 0, rules: 0 };
+      const t = pick(k).seconds;
+      return (
+        `| ${vs[k]?.name ?? k} | ${d.rules.toLocaleString("en-US")} | ${d.sessions.toLocaleString("en-US")} | ${(d.payloadBytes / 1e6).toFixed(1)} | ` +
+        `${t.toFixed(2)} | ${Math.round(d.sessions / t).toLocaleString("en-US")} | ${(d.payloadBytes / 1e6 / t).toFixed(1)} | ${(t / base).toFixed(2)}x |`
+      );
+    }),
+  ];
+  process.stdout.write(`${det.join("\n")}\n`);
   process.stdout.write(`\nmachine: ${cpu}\n`);
+  if (process.env.BENCH_ONLY !== "main") {
+    for (const sub of ["surges", "rules", "store"]) {
+      const file = join(ROOT, `dist/bench/${sub}.js`);
+      if (!existsSync(file)) continue;
+      process.stdout.write(`\n## bench/${sub}.ts\n\n`);
+      const r = spawnSync(process.execPath, [file], { stdio: ["ignore", "inherit", "inherit"] });
+      if (r.status !== 0) throw new Error(`bench/${sub}.ts failed (exit ${r.status})`);
+    }
+  }
 }
 
 main();

@@ -90,6 +90,8 @@ export async function analyzeFiles(
       rulesLoaded: rs.rules.length,
       rulesSkipped: rs.problems.length,
       alerts: opts.detection.stage.alerts.total,
+      sessions: opts.detection.stage.sessions,
+      payloadBytes: opts.detection.stage.payloadBytes,
       campaigns: d.stats,
     };
   }

@@ -33,6 +33,8 @@ export class DetectStage {
   readonly alerts = new AlertSummary();
   sessions = 0;
   probes = 0;
+  /** Client bytes of the sessions seen (what the rules and extractors inspected). */
+  payloadBytes = 0;
 
   constructor(private readonly parts: DetectParts) {}
 
@@ -43,6 +45,7 @@ export class DetectStage {
 
   session(s: Session): void {
     this.sessions++;
+    this.payloadBytes += s.clientBytes.length;
     const { rules, template, iocs, campaigns, series, onAlert, record } = this.parts;
     const alerts = rules !== undefined ? rules.session(s) : [];
     for (const a of alerts) {

@@ -147,6 +147,9 @@ export interface ReportDetection {
   /** Rules reported and skipped (unsupported keyword or invalid); `portent rules check` lists them. */
   rulesSkipped: number;
   alerts: number;
+  /** Sessions inspected, and their client bytes (as kept: capped by --client-cap). */
+  sessions: number;
+  payloadBytes: number;
   campaigns: {
     templates: number;
     droppedTemplates: number;
