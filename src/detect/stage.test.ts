@@ -16,7 +16,14 @@ const rule: RuleInfo = {
   metadata: {},
 };
 
-const session = { id: "s1", src: "198.51.100.1", srcKey: 1, start: 5, dport: 8000 } as Session;
+const session = {
+  id: "s1",
+  src: "198.51.100.1",
+  srcKey: 1,
+  start: 5,
+  dport: 8000,
+  clientBytes: new Uint8Array(3),
+} as Session;
 const probe = { src: "198.51.100.2", srcKey: 2, ts: 7, dport: 23 } as Probe;
 
 describe("DetectStage", () => {
@@ -50,6 +57,7 @@ describe("DetectStage", () => {
       "alert probe",
       "sid 7 9200001",
     ]);
+    expect(stage.payloadBytes).toBe(3);
     expect(stage.alerts.rows()[0]).toMatchObject({ sid: 9200001, count: 2, sources: 1 });
   });
 
