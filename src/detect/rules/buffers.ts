@@ -59,7 +59,8 @@ export const BUFFERS: readonly BufferDef[] = SPECS.map(([name, side, header], id
 
 export const PAYLOAD = 0;
 
-function byName(name: string): BufferDef {
+/** The buffer of a canonical name (throws for an unknown one: a programming error). */
+export function byName(name: string): BufferDef {
   const b = BUFFERS.find((x) => x.name === name);
   if (b === undefined) throw new Error(`no buffer ${name}`);
   return b;

@@ -222,10 +222,39 @@ describe("probes", () => {
       ].join("\n"),
       "t",
     );
-    const alerts = new RuleEngine(set).probe(makeProbe());
+    const engine = new RuleEngine(set);
+    expect(engine.wantsProbe("tcp", 23)).toBe(true);
+    expect(engine.wantsProbe("udp", 23)).toBe(false);
+    const alerts = engine.probe(makeProbe());
     expect(alerts.map((a) => [a.rule.sid, a.sessionId, a.httpIndex])).toEqual([
       [1, "", -1],
       [4, "", -1],
     ]);
+  });
+});
+
+describe("memo of identical payloads", () => {
+  it("reuses match outcomes but still checks headers, flowbits and thresholds per session", () => {
+    const set = parseRules(
+      [
+        'alert tcp 192.0.2.0/24 any -> any any (content:"busybox"; nocase; pcre:"/busybox\\s+[A-Z]{4,}/"; sid:1;)',
+        'alert tcp any any -> any any (content:"busybox"; threshold:type limit, track by_rule, count 2, seconds 60; sid:2;)',
+      ].join("\n"),
+      "t",
+    );
+    const client = "enable\r\n/bin/busybox ECCHI\r\n";
+    const a = new RuleEngine(set);
+    const b = new RuleEngine(set, { memo: false });
+    const specs = [
+      { client, src: "192.0.2.10", start: 1e15 },
+      { client, src: "198.51.100.20", start: 1e15 + 1 },
+      { client, src: "192.0.2.11", start: 1e15 + 2 },
+      { client: `${client} `, src: "192.0.2.12", start: 1e15 + 3 },
+    ];
+    const run = (e: RuleEngine) =>
+      specs.map((sp) => e.session(makeSession(sp)).map((x) => x.rule.sid));
+    const want = [[1, 2], [2], [1], [1]];
+    expect(run(a)).toEqual(want);
+    expect(run(b)).toEqual(want);
   });
 });

@@ -8,6 +8,7 @@ import type { Alert } from "../../schema/detection.js";
 import type { Probe, Session } from "../../schema/session.js";
 import { speaks } from "./applayer.js";
 import { InspectCtx } from "./inspect.js";
+import { MatchCache, type MemoEntry } from "./match-cache.js";
 import {
   addressesMatch,
   type PacketFacts,
@@ -34,6 +35,8 @@ export interface EngineOptions extends RuleOptions {
   packetDriven?: boolean;
   /** Set false to evaluate every rule for every session (tests compare the two). */
   prefilter?: boolean;
+  /** Set false to match every session afresh instead of reusing outcomes of identical bytes. */
+  memo?: boolean;
 }
 
 /** Counters of what the engine did. */
@@ -88,12 +91,45 @@ export class RuleEngine {
   private readonly packetRules: number[];
   /** Per rule: whether it matches TCP packets one by one (else TCP goes through sessions). */
   private readonly onTcpPackets: Uint8Array;
+  /** Per rule: whether it needs a flowbit set (never true without flow state, as on probes). */
+  private readonly needsBits: Uint8Array;
   private readonly probeRules: number[];
   private readonly host = new HostState();
   private readonly ctx = new InspectCtx();
   private readonly sb = new SessionBuffers(EMPTY_SESSION);
   /** The current session's flowbits. */
   private readonly bits = new Set<string>();
+  /** Match outcomes by session content (undefined when disabled). */
+  private readonly cache: MatchCache | undefined;
+  /** The memo entry of the session being evaluated. */
+  private memo: MemoEntry | undefined;
+  /** Scratch facts of the probe being matched, and the last destination's key (few per sensor). */
+  private readonly probeFacts: PacketFacts = {
+    proto: "tcp",
+    src: "",
+    srcKey: 0,
+    sport: 0,
+    dst: "",
+    dstKey: 0,
+    dport: 0,
+    ts: 0,
+    flags: 0,
+    seq: 0,
+    ack: 0,
+    window: 0,
+    ttl: 0,
+    ipId: 0,
+    itype: -1,
+    icode: -1,
+    payload: "",
+    dir: TO_SERVER,
+    established: false,
+    sessionId: "",
+  };
+  private lastDst = "";
+  /** Per probe index key: whether some rule of its list matches destination addresses. */
+  private readonly probeNeedsDst = new Uint8Array(3 * 65536);
+  private lastDstKey: number | string = 0;
   /** Probe rules by protocol and destination port, built on first use of each. */
   private readonly probeIndex = new Map<number, number[]>();
   private readonly midstream: boolean;
@@ -106,6 +142,7 @@ export class RuleEngine {
       .map((x) => x.r);
     this.midstream = opts?.midstream ?? false;
     this.packetDriven = opts?.packetDriven ?? false;
+    this.cache = opts?.memo === false || set.rules.length === 0 ? undefined : new MatchCache();
     const isPacket = (r: Rule) =>
       r.proto !== "tcp-stream" &&
       r.flow.stream !== 1 &&
@@ -122,8 +159,10 @@ export class RuleEngine {
     this.packetRules = [];
     this.probeRules = [];
     this.onTcpPackets = new Uint8Array(this.rules.length);
+    this.needsBits = new Uint8Array(this.rules.length);
     this.rules.forEach((r, i) => {
       if (isPacket(r)) this.onTcpPackets[i] = 1;
+      if (r.flowbits.some((b) => b.cmd === "isset")) this.needsBits[i] = 1;
       if (isPacket(r) || (r.proto === "ip" && payloadOnly(r) && !r.http)) this.packetRules.push(i);
       if (r.lists.length === 0 && r.flow.established !== 1 && r.streamSize.length === 0) {
         if (
@@ -153,65 +192,94 @@ export class RuleEngine {
   session(s: Session): Alert[] {
     this.stats.sessions++;
     const out: Alert[] = [];
-    if (this.packetDriven && s.proto === "udp") return out;
+    if ((this.packetDriven && s.proto === "udp") || this.rules.length === 0) return out;
     const sb = this.sb;
     sb.reset(s);
     const bits = this.bits;
     bits.clear();
     const est = this.established(s);
-    for (const ri of this.pre.candidates(sb)) {
+    const memo = this.cache?.entry(s);
+    let candidates: Int32Array;
+    if (memo?.hit === true) {
+      candidates = this.pre.withAlways(memo.entry.candidates, s.dport);
+    } else {
+      const content = this.pre.fromContent(sb);
+      if (memo !== undefined) memo.entry.candidates = Int32Array.from(content);
+      candidates = this.pre.withAlways(content, s.dport);
+    }
+    this.memo = memo?.entry;
+    for (const ri of candidates) {
       const r = this.rules[ri] as Rule;
       if (!speaks(s, r.proto)) continue;
       if (r.flow.established === 1 && !est) continue;
       if (r.flow.established === -1 && est) continue;
       this.stats.evaluated++;
-      if (r.http) this.httpRule(r, s, sb, bits, out);
-      else this.streamRule(r, s, sb, bits, out);
+      if (r.http) this.httpRule(r, ri, s, sb, bits, out);
+      else this.streamRule(r, ri, s, sb, bits, out);
     }
+    this.memo = undefined;
     this.stats.alerts += out.length;
     return out;
+  }
+
+  /**
+   * Whether some rule could alert on a probe of this protocol and destination port: a caller can
+   * skip building Probe records for the rest (most probes, with the ET files loaded).
+   */
+  wantsProbe(proto: Probe["proto"], dport: number): boolean {
+    return this.probeRules.length > 0 && this.probeList(proto, dport).length > 0;
+  }
+
+  /** The probe rules for a protocol and destination port, built on first use of each. */
+  private probeList(proto: Probe["proto"], dport: number): number[] {
+    const key = probeKey(proto, dport);
+    let list = this.probeIndex.get(key);
+    if (list === undefined) {
+      list = this.probeRules.filter((ri) => {
+        const r = this.rules[ri] as Rule;
+        return (
+          r.bidirectional || (portMatches(r.dport, dport) && protoFitsName(r, proto, 0, dport))
+        );
+      });
+      this.probeIndex.set(key, list);
+      if (
+        list.some(
+          (ri) => (this.rules[ri] as Rule).dst !== null || (this.rules[ri] as Rule).bidirectional,
+        )
+      ) {
+        this.probeNeedsDst[key] = 1;
+      }
+    }
+    return list;
   }
 
   /** Alerts of a probe: rules without payload keywords, on the probe's header facts. */
   probe(p: Probe): Alert[] {
     this.stats.probes++;
     if (this.probeRules.length === 0) return [];
-    const key = (p.proto === "tcp" ? 0 : p.proto === "udp" ? 1 : 2) * 65536 + p.dport;
-    let list = this.probeIndex.get(key);
-    if (list === undefined) {
-      list = this.probeRules.filter((ri) => {
-        const r = this.rules[ri] as Rule;
-        return (
-          r.bidirectional ||
-          (portMatches(r.dport, p.dport) && protoFitsName(r, p.proto, p.sport, p.dport))
-        );
-      });
-      this.probeIndex.set(key, list);
-    }
+    const key = probeKey(p.proto, p.dport);
+    const list = this.probeList(p.proto, p.dport);
     if (list.length === 0) return [];
-    const f: PacketFacts = {
-      proto: p.proto,
-      src: p.src,
-      srcKey: p.srcKey,
-      sport: p.sport,
-      dst: p.dst,
-      dstKey: typeof p.srcKey === "number" ? dottedToNumber(p.dst) : p.dst,
-      dport: p.dport,
-      ts: p.ts,
-      // A probe is a connection attempt: its first packet is a SYN.
-      flags: p.proto === "tcp" ? TCP_SYN : 0,
-      seq: p.seq,
-      ack: 0,
-      window: p.window,
-      ttl: p.ttl,
-      ipId: p.ipId,
-      itype: -1,
-      icode: -1,
-      payload: "",
-      dir: TO_SERVER,
-      established: false,
-      sessionId: "",
-    };
+    const f = this.probeFacts;
+    f.proto = p.proto;
+    f.src = p.src;
+    f.srcKey = p.srcKey;
+    f.sport = p.sport;
+    // Probes carry the destination as text only: parsed when a rule's header names addresses.
+    if (p.dst !== this.lastDst && this.probeNeedsDst[key] === 1) {
+      this.lastDst = p.dst;
+      this.lastDstKey = typeof p.srcKey === "number" ? dottedToNumber(p.dst) : p.dst;
+    }
+    f.dst = p.dst;
+    f.dstKey = this.lastDstKey;
+    f.dport = p.dport;
+    f.ts = p.ts;
+    // A probe is a connection attempt: its first packet is a SYN.
+    f.flags = p.proto === "tcp" ? TCP_SYN : 0;
+    f.seq = p.seq;
+    f.window = p.window;
+    f.ttl = p.ttl;
+    f.ipId = p.ipId;
     return this.evalPackets(list, f, undefined);
   }
 
@@ -238,12 +306,7 @@ export class RuleEngine {
       if (r.flow.dir !== 3 && f.dir !== 0 && (r.flow.dir & f.dir) === 0) continue;
       if (!addressesMatch(r, f.srcKey, f.sport, f.dstKey, f.dport)) continue;
       if (!packetTestsPass(r.header, f)) continue;
-      if (
-        bits !== undefined
-          ? !flowbitsPass(r.flowbits, bits)
-          : r.flowbits.some((b) => b.cmd === "isset")
-      )
-        continue;
+      if (bits !== undefined ? !flowbitsPass(r.flowbits, bits) : this.needsBits[ri] === 1) continue;
       if (!this.host.xbitsPass(r.xbits, f.src, f.dst, f.ts)) continue;
       this.stats.evaluated++;
       if (r.lists.length > 0) {
@@ -283,6 +346,7 @@ export class RuleEngine {
 
   private streamRule(
     r: Rule,
+    ri: number,
     s: Session,
     sb: SessionBuffers,
     bits: Set<string>,
@@ -291,11 +355,11 @@ export class RuleEngine {
     const headerOnly = r.lists.length === 0;
     for (const dir of DIRS) {
       if ((r.flow.dir & dir) === 0 || !sessionHeaderMatches(r, s, dir)) continue;
-      const stream = sb.stream(dir);
-      if (!headerOnly && stream.length === 0) continue;
-      if (!sessionTestsPass(r, s, dir, stream.length)) continue;
+      const length = streamLength(s, dir);
+      if (!headerOnly && length === 0) continue;
+      if (!sessionTestsPass(r, s, dir, length)) continue;
       if (!flowbitsPass(r.flowbits, bits)) return;
-      if (!this.lists(r, sb, -1, dir)) continue;
+      if (!this.lists(r, ri, sb, -1, dir)) continue;
       let tx = -1;
       if (r.proto === "http" && s.http !== undefined) tx = txAt(s, dir, this.ctx.lastEnd);
       this.matched(r, s, dir, tx, bits, out);
@@ -303,22 +367,41 @@ export class RuleEngine {
     }
   }
 
-  private httpRule(r: Rule, s: Session, sb: SessionBuffers, bits: Set<string>, out: Alert[]): void {
+  private httpRule(
+    r: Rule,
+    ri: number,
+    s: Session,
+    sb: SessionBuffers,
+    bits: Set<string>,
+    out: Alert[],
+  ): void {
     const n = sb.transactions;
     for (let tx = 0; tx < n; tx++) {
       for (const dir of DIRS) {
         if ((r.flow.dir & dir) === 0 || !sessionHeaderMatches(r, s, dir)) continue;
-        if (!sessionTestsPass(r, s, dir, sb.stream(dir).length)) continue;
+        if (!sessionTestsPass(r, s, dir, streamLength(s, dir))) continue;
         if (!flowbitsPass(r.flowbits, bits)) return;
-        if (!this.lists(r, sb, tx, dir)) continue;
+        if (!this.lists(r, ri, sb, tx, dir)) continue;
         this.matched(r, s, dir, tx, bits, out);
         break;
       }
     }
   }
 
-  /** Every match list of the rule against the session's buffers of (tx, dir). */
-  private lists(r: Rule, sb: SessionBuffers, tx: number, dir: number): boolean {
+  /** Every match list of the rule against the session's buffers of (tx, dir); memoised by content. */
+  private lists(r: Rule, ri: number, sb: SessionBuffers, tx: number, dir: number): boolean {
+    const memo = this.memo;
+    const known = memo?.outcome(ri, tx, dir);
+    if (known !== undefined) {
+      this.ctx.lastEnd = known - 1;
+      return known > 0;
+    }
+    const ok = this.evalLists(r, sb, tx, dir);
+    memo?.record(ri, tx, dir, ok ? this.ctx.lastEnd + 1 : 0);
+    return ok;
+  }
+
+  private evalLists(r: Rule, sb: SessionBuffers, tx: number, dir: number): boolean {
     const ctx = this.ctx;
     ctx.reset();
     for (const l of r.lists) {
@@ -402,6 +485,14 @@ function protoFitsName(
     default:
       return false;
   }
+}
+
+function probeKey(proto: Probe["proto"], dport: number): number {
+  return (proto === "tcp" ? 0 : proto === "udp" ? 1 : 2) * 65536 + dport;
+}
+
+function streamLength(s: Session, dir: number): number {
+  return dir === TO_SERVER ? s.clientBytes.length : s.serverBytes.length;
 }
 
 /** The transaction whose bytes hold stream offset `end - 1` in direction `dir`; -1 if none. */

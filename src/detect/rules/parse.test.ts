@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addrMatches, ipv6ToBigInt, parseAddresses } from "./addresses.js";
+import { asciiLower } from "./keywords/content.js";
 import { KEYWORD_LIST } from "./keywords/index.js";
 import { lexOptions, splitRuleLines } from "./lexer.js";
 import { parseRules } from "./parse.js";
@@ -194,5 +195,13 @@ describe("docs/rules.md", () => {
     const doc = readFileSync("docs/rules.md", "utf8");
     const missing = KEYWORD_LIST.map((k) => k.name).filter((n) => !doc.includes(`\`${n}\``));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("asciiLower", () => {
+  it("folds ASCII letters only, as Suricata's nocase", () => {
+    expect(asciiLower("GET /Index.HTML")).toBe("get /index.html");
+    expect(asciiLower("\u00c9T\u00c9 \u00dc")).toBe("\u00c9t\u00c9 \u00dc");
+    expect(asciiLower("already lower")).toBe("already lower");
   });
 });

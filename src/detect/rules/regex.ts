@@ -3,6 +3,7 @@
  * a JS RegExp that only ever sees a bounded slice of the buffer.
  */
 
+import { createContext, Script } from "node:vm";
 import RE2 from "re2";
 import { translatePcre } from "./pcre-syntax.js";
 
@@ -12,6 +13,47 @@ import { translatePcre } from "./pcre-syntax.js";
  * bounds the damage a crafted payload can do to a catastrophic pattern.
  */
 export const BACKTRACK_LIMIT = 8192;
+
+/**
+ * Milliseconds one backtracking run may take. Bounding the input is not enough on its own (a
+ * nested quantifier is exponential in a few dozen bytes), so fallback regexes run under a
+ * watchdog that interrupts them; an interrupted run counts as no match.
+ */
+export const BACKTRACK_TIMEOUT_MS = 50;
+
+/** Runs of fallback regexes interrupted by the watchdog (process-wide). */
+export const regexStats = { fallbackRuns: 0, timeouts: 0 };
+
+interface Sandbox {
+  re: RegExp | undefined;
+  s: string;
+  m: RegExpExecArray | null;
+}
+
+let sandbox: Sandbox | undefined;
+let runner: Script | undefined;
+
+/** `re.exec(s)` under the watchdog; undefined when interrupted. */
+function guardedExec(re: RegExp, s: string): RegExpExecArray | null | undefined {
+  if (sandbox === undefined || runner === undefined) {
+    sandbox = createContext({ re: undefined, s: "", m: null }) as Sandbox;
+    runner = new Script("m = re.exec(s)");
+  }
+  sandbox.re = re;
+  sandbox.s = s;
+  sandbox.m = null;
+  regexStats.fallbackRuns++;
+  try {
+    runner.runInContext(sandbox as unknown as object, { timeout: BACKTRACK_TIMEOUT_MS });
+    return sandbox.m;
+  } catch {
+    regexStats.timeouts++;
+    return undefined;
+  } finally {
+    sandbox.re = undefined;
+    sandbox.s = "";
+  }
+}
 
 export interface RegexFlags {
   i: boolean;
@@ -84,8 +126,9 @@ export class Regex {
     } else {
       subject = from === 0 ? s : s.slice(from);
     }
-    const m = this.re.exec(subject);
-    if (m === null) return false;
+    const m =
+      this.engine === "js" ? guardedExec(this.re as RegExp, subject) : this.re.exec(subject);
+    if (m === null || m === undefined) return false;
     const base = subject === s ? 0 : from;
     this.start = base + m.index;
     this.end = this.start + (m[0] as string).length;

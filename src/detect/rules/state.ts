@@ -36,7 +36,7 @@ function xkey(op: XbitOp, src: string, dst: string): string {
   return src < dst ? `${op.name}\u0000${src}\u0000${dst}` : `${op.name}\u0000${dst}\u0000${src}`;
 }
 
-/** Most tracked entries kept (xbits and thresholds each); the oldest go first beyond it. */
+/** Most tracked entries kept (xbits, and thresholds per rule); the oldest go first beyond it. */
 export const MAX_TRACKED = 1 << 18;
 
 interface Counter {
@@ -47,7 +47,7 @@ interface Counter {
 /** Host-keyed state that lives for one engine run. Times are microseconds. */
 export class HostState {
   private readonly xbits = new Map<string, number>();
-  private readonly counters = new Map<string, Counter>();
+  private readonly counters = new Map<number, Map<string, Counter>>();
 
   xbitsPass(ops: readonly XbitOp[], src: string, dst: string, ts: number): boolean {
     for (const op of ops) {
@@ -83,11 +83,20 @@ export class HostState {
           : t.track === "by_both"
             ? `${src}\u0000${dst}`
             : "";
-    const k = `${sid}\u0000${who}`;
-    let c = this.counters.get(k);
+    // Per rule, then per host: no key string to build for the common by_src/by_dst cases.
+    let m = this.counters.get(sid);
+    if (m === undefined) {
+      m = new Map();
+      this.counters.set(sid, m);
+    }
+    let c = m.get(who);
     if (c === undefined || ts - c.first > t.seconds * 1e6) {
+      if (c === undefined && m.size >= MAX_TRACKED) {
+        const oldest = m.keys().next();
+        if (oldest.done !== true) m.delete(oldest.value);
+      }
       c = { first: ts, count: 0 };
-      this.put(this.counters, k, c);
+      m.set(who, c);
     }
     c.count++;
     switch (t.type) {

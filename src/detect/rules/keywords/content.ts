@@ -6,18 +6,21 @@ import type { ContentItem } from "../types.js";
 import { parseContent } from "../values.js";
 import { type Keyword, KeywordError, need, none } from "./keyword.js";
 
+const ASCII_UPPER = /[A-Z]/;
+/** Latin-1 capitals: the only other one-byte chars String.toLowerCase changes. */
+const LATIN_UPPER = /[\u00c0-\u00d6\u00d8-\u00de]/;
+
 /** ASCII-only lowercasing of a latin1 string, as Suricata's nocase compares. */
 export function asciiLower(s: string): string {
-  let out = "";
-  let changed = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) {
-      changed = true;
-      out += String.fromCharCode(c + 32);
-    } else out += s[i];
+  if (!ASCII_UPPER.test(s)) return s;
+  // V8's toLowerCase is fast on one-byte strings; it is ASCII-only unless Latin-1 capitals occur.
+  if (!LATIN_UPPER.test(s)) return s.toLowerCase();
+  const b = Buffer.from(s, "latin1");
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i] as number;
+    if (c >= 65 && c <= 90) b[i] = c + 32;
   }
-  return changed ? out : s;
+  return b.toString("latin1");
 }
 
 function addContent(b: RuleBuilder, raw: string, name: string, buf = b.sticky): ContentItem {
