@@ -39,8 +39,9 @@ Examples:
       list: { type: "boolean" },
     });
     if (flag(p, "list")) {
-      for (const s of listScenarios())
-        process.stdout.write(`${s.name.padEnd(14)} ${s.description}\n`);
+      const all = listScenarios();
+      const w = Math.max(...all.map((s) => s.name.length));
+      for (const s of all) process.stdout.write(`${s.name.padEnd(w)}  ${s.description}\n`);
       return 0;
     }
     const name = p.positionals[0];
