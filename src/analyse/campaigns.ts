@@ -235,8 +235,10 @@ export class CampaignBuilder {
         n,
       }))
       .sort((a, b) => (IOC_ORDER[a.type] ?? 9) - (IOC_ORDER[b.type] ?? 9) || b.n - a.n)
-      .slice(0, CAMPAIGN_IOCS)
-      .map((x) => x.value);
+      .map((x) => x.value)
+      // A downloader host is also an address (or domain) IoC: list each value once.
+      .filter((v, i, all) => all.indexOf(v) === i)
+      .slice(0, CAMPAIGN_IOCS);
     return {
       id: c.template.id,
       template: c.template.id,
