@@ -5,6 +5,7 @@
  */
 
 import { isoTime } from "../aggregate/time.js";
+import type { Attribution, Evidence } from "../detect/attribution.js";
 import {
   DRAFT_SID_BASE,
   DRAFT_SID_SPAN,
@@ -14,7 +15,7 @@ import {
 } from "../detect/draft-rule.js";
 import { type RuleSample, ruleSampleOf } from "../detect/draft-sample.js";
 import type { Alert, Ioc, Template } from "../schema/detection.js";
-import type { ReportCampaign, ReportIoc } from "../schema/report.js";
+import type { ReportCampaign, ReportCampaignStats, ReportIoc } from "../schema/report.js";
 import type { Session } from "../schema/session.js";
 import { type CampaignState, newCampaign } from "./campaign-state.js";
 import { DEFAULT_IOC_LIMIT, IocTable } from "./ioc-table.js";
@@ -30,18 +31,8 @@ export const MAX_DRAFTS = 50;
 /** IoC values listed per campaign. */
 export const CAMPAIGN_IOCS = 20;
 
-/** What attribution sees of a campaign. */
-export interface AttributionEvidence {
-  payload: string;
-  urls: string[];
-  userAgents: string[];
-  cves: string[];
-}
-export interface Attribution {
-  family: string;
-  confidence: number;
-  reasons: string[];
-}
+/** What attribution sees of a campaign (src/detect/attribution.ts). */
+export type AttributionEvidence = Evidence;
 
 export interface FinishOptions {
   attribute?: (ev: AttributionEvidence) => Attribution | undefined;
@@ -51,17 +42,7 @@ export interface FinishOptions {
 }
 
 /** Counts of what the bounds cost: nothing is dropped silently. */
-export interface CampaignStats {
-  templates: number;
-  droppedTemplates: number;
-  droppedSessions: number;
-  omittedCampaigns: number;
-  iocRecords: number;
-  droppedIocs: number;
-  omittedIocs: number;
-  drafted: number;
-  draftFailed: number;
-}
+export type CampaignStats = ReportCampaignStats;
 
 const IOC_ORDER: Record<string, number> = {
   url: 0,

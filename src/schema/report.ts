@@ -140,6 +140,19 @@ export interface ReportIoc {
   campaigns: string[];
 }
 
+/** What the campaign bounds cost (docs/campaigns.md): nothing is dropped silently. */
+export interface ReportCampaignStats {
+  templates: number;
+  droppedTemplates: number;
+  droppedSessions: number;
+  omittedCampaigns: number;
+  iocRecords: number;
+  droppedIocs: number;
+  omittedIocs: number;
+  drafted: number;
+  draftFailed: number;
+}
+
 /** What the detection stage loaded and counted (docs/rules.md, docs/campaigns.md). */
 export interface ReportDetection {
   ruleFiles: string[];
@@ -150,17 +163,7 @@ export interface ReportDetection {
   /** Sessions inspected, and their client bytes (as kept: capped by --client-cap). */
   sessions: number;
   payloadBytes: number;
-  campaigns: {
-    templates: number;
-    droppedTemplates: number;
-    droppedSessions: number;
-    omittedCampaigns: number;
-    iocRecords: number;
-    droppedIocs: number;
-    omittedIocs: number;
-    drafted: number;
-    draftFailed: number;
-  };
+  campaigns: ReportCampaignStats;
 }
 
 export interface AnalysisReport {
