@@ -242,7 +242,7 @@ function campaignList(
   // What an analyst looks for first: exploits (a rule matched), then payloads carrying IoCs or a
   // family's markers; background probes of well-known services after them.
   const interest = (c: ReportCampaign) =>
-    (c.sids.length > 0 ? 4 : 0) + (c.iocs.length > 0 ? 2 : 0) + (c.family !== "unknown" ? 1 : 0);
+    c.sids.length > 0 ? 2 : c.iocs.length > 0 || c.family !== "unknown" ? 1 : 0;
   const shown = [...r.campaigns]
     .sort((a, b) => interest(b) - interest(a) || b.sources - a.sources)
     .slice(0, Math.min(opt.top, MAX_CAMPAIGNS_SHOWN));
