@@ -15,6 +15,7 @@ import { flag, int, type Parsed, parse, str, strs } from "./args.js";
 import type { Command } from "./command.js";
 import { openStore } from "./db.js";
 import { Progress } from "./progress.js";
+import { varsOf } from "./rules.js";
 
 export const analyze: Command = {
   name: "analyze",
@@ -31,6 +32,8 @@ Options:
   --json FILE          write the report (DESIGN.md section 4 contract) as JSON; "-" for stdout
   --rules PATH         Suricata rule file or folder of *.rules (repeatable), added to the pack
   --no-default-rules   do not load Portent's IoT exploit pack (rules/portent-iot.rules)
+  --var NAME=VALUE     set a rule variable (repeatable), e.g. --var HOME_NET=[192.0.2.0/24];
+                       defaults suit a honeypot: HOME_NET and EXTERNAL_NET are "any"
   --eve FILE           write Suricata-style EVE JSON alert records; "-" for stdout
   --families FILE      extra family-marker file (repeatable; format in docs/iot-pack.md)
   --no-defang          print IoCs as they are (default: hxxp://198.51.100[.]7/ on the terminal)
@@ -68,6 +71,7 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     const p = parse(argv, {
       json: { type: "string" },
       rules: { type: "string", multiple: true },
+      var: { type: "string", multiple: true },
       "no-default-rules": { type: "boolean" },
       eve: { type: "string" },
       families: { type: "string", multiple: true },
@@ -130,6 +134,7 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
           rules: strs(p, "rules"),
           defaultRules: !flag(p, "no-default-rules"),
           families: strs(p, "families"),
+          vars: varsOf(strs(p, "var")),
           ...(eve !== undefined ? { eve } : {}),
           surges: flag(p, "no-surges") ? false : surgeSetup(p),
         });

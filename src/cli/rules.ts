@@ -26,7 +26,8 @@ Examples:
 Exit codes: 0 when every file was read (whatever the rules said), 1 when a file could not be
 read, 2 usage error.`;
 
-function varsOf(list: string[]): Record<string, string> {
+/** Rule variables from repeated `--var NAME=VALUE` flags (a leading `$` is dropped). */
+export function varsOf(list: string[]): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const v of list) {
     const eq = v.indexOf("=");

@@ -144,6 +144,21 @@ describe("portent analyze (built binary) on simulated satori-2018", () => {
     expect(rows()).toEqual(once);
   });
 
+  it("takes rule variables: a HOME_NET that is not the sensors' network silences the pack", () => {
+    expect(report.alerts.length).toBeGreaterThan(0);
+    const r = portent([
+      "analyze",
+      pcap,
+      "--quiet",
+      "--json",
+      "-",
+      "--var",
+      "HOME_NET=[192.0.2.0/24]",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as AnalysisReport).alerts).toEqual([]);
+  });
+
   it("reads the same capture gzipped from standard input", () => {
     const gz = gzipSync(readFileSync(pcap));
     const r = portent(["analyze", "-", "--json", "-", "--quiet"], gz);
