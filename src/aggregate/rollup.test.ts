@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCaptures } from "../capture/read.js";
 import { FP_MIRAI, FP_UNKNOWN } from "../detect/fingerprint.js";
@@ -179,6 +180,100 @@ describe("Rollup", () => {
     new Analyzer({ anomalies: new Anomalies(), fileNames: [], rollup: r });
     expect(() => new Analyzer({ anomalies: new Anomalies(), fileNames: [], rollup: r })).toThrow(
       /one Analyzer/,
+    );
+  });
+});
+
+/** The rows a rollup exports, keyed, for comparing with a plain Map-based count. */
+function exported(r: Rollup): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  r.forEachMinute((m, pr, packets, probes, sessions) => {
+    const k = `m|${m}|${pr}`;
+    expect(out.has(k), k).toBe(false);
+    out.set(k, [packets, probes, sessions]);
+  });
+  r.forEachSource((x) => {
+    const k = `s|${x.bucket}|${x.portRow}|${x.source}`;
+    expect(out.has(k), k).toBe(false);
+    out.set(k, [x.packets, x.probes, x.sessions, ...x.syns]);
+  });
+  return out;
+}
+
+describe("Rollup against a plain count", () => {
+  type Ev = {
+    kind: "flow" | "packet" | "session" | "settle";
+    si: number;
+    pr: number;
+    dt: number;
+    back: number;
+    fp: number;
+  };
+  const ev = fc.record({
+    kind: fc.constantFrom("flow", "flow", "packet", "packet", "session", "settle"),
+    si: fc.integer({ min: 0, max: 9 }),
+    pr: fc.integer({ min: 0, max: 5 }),
+    dt: fc.integer({ min: 0, max: 400e6 }),
+    back: fc.nat(),
+    fp: fc.integer({ min: -1, max: 3 }),
+  }) as fc.Arbitrary<Ev>;
+
+  it("exports exactly what a map of every update counts, in any order of updates", () => {
+    fc.assert(
+      fc.property(
+        fc.array(ev, { maxLength: 300 }),
+        fc.constantFrom(300, 3600),
+        fc.boolean(),
+        (evs, bucket, settles) => {
+          const r = new Rollup({ bucketSeconds: bucket });
+          const want = new Map<string, number[]>();
+          const add = (k: string, col: number, width: number) => {
+            const v = want.get(k) ?? new Array<number>(width).fill(0);
+            v[col] = (v[col] as number) + 1;
+            want.set(k, v);
+          };
+          const count = (si: number, pr: number, ts: number, col: number, fp: number) => {
+            const m = Math.floor(ts / MIN) * 60;
+            const b = Math.floor(ts / 1e6 / bucket) * bucket;
+            add(`m|${m}|${pr}`, col, 3);
+            add(`s|${b}|${pr}|${si}`, col, 7);
+            if (fp >= 0) add(`s|${b}|${pr}|${si}`, 3 + fp, 7);
+          };
+          const seen = new Set<number>();
+          const flows: Array<[number, number, number]> = [];
+          let now = T0;
+          for (const e of evs) {
+            now += e.dt;
+            if (e.kind === "settle") {
+              // Reading the row counts mid-run settles the rollup; updates may follow.
+              if (settles) void r.sourceRows;
+            } else if (e.kind === "flow" || !seen.has(e.si)) {
+              seen.add(e.si);
+              flows.push([e.si, e.pr, now]);
+              r.start(e.si, e.pr, now);
+              r.packet(e.si, e.pr, now, e.fp);
+              count(e.si, e.pr, now, 0, e.fp);
+              count(e.si, e.pr, now, 1, -1);
+            } else if (e.kind === "packet") {
+              r.packet(e.si, e.pr, now, e.fp);
+              count(e.si, e.pr, now, 0, e.fp);
+            } else if (flows.length > 0) {
+              // A session is counted when it closes, in the bucket its flow began: often the past.
+              const f = flows[flows.length - 1 - (e.back % flows.length)] as [
+                number,
+                number,
+                number,
+              ];
+              r.session(f[0], f[1], f[2]);
+              count(f[0], f[1], f[2], 2, -1);
+            }
+          }
+          // Attempts become probes: attempts minus sessions, never below zero.
+          for (const v of want.values()) v[1] = Math.max(0, (v[1] as number) - (v[2] as number));
+          expect(exported(r)).toEqual(want);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

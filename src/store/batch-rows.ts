@@ -3,26 +3,18 @@
  * per id: both stores append these, each in its own encoding.
  */
 
-import { addrBigInt, canonicalAddr } from "./address.js";
-import { alertId, protoCode, type RecordBatch } from "./records.js";
+import type { AlertRows, RecordBatch } from "./records.js";
 
-/** A cell: numbers for integer columns (µs times included), bigint for addresses, or text. */
+/** A cell: numbers for integer columns (µs times included), or text. */
 export type Cell = number | bigint | string;
 
-export type RowTable = "templates" | "template_sources" | "alerts" | "iocs" | "sensors";
-export const ROW_TABLES: readonly RowTable[] = [
-  "templates",
-  "template_sources",
-  "alerts",
-  "iocs",
-  "sensors",
-];
+export type RowTable = "templates" | "rules" | "iocs" | "sensors";
+export const ROW_TABLES: readonly RowTable[] = ["templates", "rules", "iocs", "sensors"];
 
-/** How many key cells (after `run`) make a row's id, per table (the schema's key, in order). */
+/** The key cells (after `run`) that make a row's id, per table (the schema's key, in order). */
 const KEY_CELLS: Record<RowTable, (r: Cell[]) => string> = {
   templates: (r) => String(r[1]),
-  template_sources: (r) => `${r[1]}|${r[2]}|${r[3]}|${r[4]}|${r[5]}`,
-  alerts: (r) => String(r[1]),
+  rules: (r) => `${r[1]}|${r[2]}|${r[3]}`,
   iocs: (r) => `${r[1]}|${r[2]}`,
   sensors: (r) => String(r[1]),
 };
@@ -54,41 +46,15 @@ function rawRows(table: RowTable, b: RecordBatch, run: bigint): Cell[][] {
         t.sample,
         t.sampleSession,
       ]);
-    case "template_sources": {
-      const ts = b.templateSources;
-      if (ts === undefined) return [];
-      const out: Cell[][] = [];
-      for (let i = 0; i < ts.length; i++) {
-        out.push([
-          run,
-          ts.bucket[i] as number,
-          ts.proto[i] as number,
-          ts.port[i] as number,
-          ts.template[i] as string,
-          addrBigInt(ts.src, i),
-          ts.sessions[i] as number,
-        ]);
-      }
-      return out;
-    }
-    case "alerts":
-      return (b.alerts ?? []).map((a) => [
+    case "rules":
+      return (b.rules ?? []).map((r) => [
         run,
-        alertId(a),
-        a.ts,
-        a.rule.sid,
-        a.rule.gid,
-        a.rule.rev,
-        a.rule.msg,
-        a.rule.cve.join(","),
-        a.rule.classtype,
-        Math.max(0, protoCode(a.proto)),
-        canonicalAddr(a.src),
-        a.sport,
-        canonicalAddr(a.dst),
-        a.dport,
-        a.sessionId,
-        a.httpIndex,
+        r.gid,
+        r.sid,
+        r.rev,
+        r.msg,
+        r.cve.join(","),
+        r.classtype,
       ]);
     case "iocs":
       return (b.iocs ?? []).map((x) => [
@@ -103,4 +69,24 @@ function rawRows(table: RowTable, b: RecordBatch, run: bigint): Cell[][] {
     case "sensors":
       return (b.sensors ?? []).map((s) => [run, s.sensor, s.first, s.last]);
   }
+}
+
+/** The indexes of alerts whose id is not repeated earlier in the rows (all, usually). */
+export function uniqueAlerts(rows: AlertRows): number[] | undefined {
+  const seen = new Set<string>();
+  let dup = false;
+  for (let i = 0; i < rows.length; i++) {
+    const id = rows.id[i] as string;
+    if (seen.has(id)) dup = true;
+    seen.add(id);
+  }
+  if (!dup) return undefined;
+  seen.clear();
+  const keep: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const id = rows.id[i] as string;
+    if (!seen.has(id)) keep.push(i);
+    seen.add(id);
+  }
+  return keep;
 }

@@ -11,6 +11,7 @@ import { PortentError } from "../schema/errors.js";
 import { type Cell, plainRows, ROW_TABLES } from "./batch-rows.js";
 import { checkBucket, int, StoreArgumentError } from "./query-util.js";
 import {
+  type AlertRows,
   DEFAULT_BUCKET_SECONDS,
   isRunId,
   type MinuteRows,
@@ -19,6 +20,7 @@ import {
   type SourceRows,
   TABLES,
   type TableName,
+  type TemplateSourceRows,
 } from "./records.js";
 import { RowBinaryWriter } from "./rowbinary.js";
 import { columnList, SCHEMA } from "./schema.js";
@@ -51,6 +53,7 @@ const CH_DIALECT: Dialect = {
   text: (col) => `toString(${col})`,
   concat: (col) => `arrayStringConcat(groupArray(${col}), ',')`,
   any: (col) => `any(${col})`,
+  argMax: (col, by) => `argMax(${col}, ${by})`,
 };
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -159,14 +162,27 @@ export class ClickHouseStore extends SqlQueries implements Store {
       }
     }
     const run = runNumber(batch.run);
+    // One INSERT per table, all at once: the server parses, sorts and writes each on its own
+    // thread (an INSERT is single-threaded), and records are independent of each other.
+    const inserts: Array<Promise<void>> = [];
     const m = batch.minutes;
-    if (m !== undefined && m.length > 0) await this.insert("minutes", encodeMinutes(run, m));
+    if (m !== undefined && m.length > 0)
+      inserts.push(this.insert("minutes", encodeMinutes(run, m)));
     const s = batch.sources;
-    if (s !== undefined && s.length > 0) await this.insert("sources", encodeSources(run, s));
+    if (s !== undefined && s.length > 0)
+      inserts.push(this.insert("sources", encodeSources(run, s)));
+    const ts = batch.templateSources;
+    if (ts !== undefined && ts.length > 0) {
+      inserts.push(this.insert("template_sources", encodeTemplateSources(run, ts)));
+    }
+    const a = batch.alerts;
+    if (a !== undefined && a.length > 0) inserts.push(this.insert("alerts", encodeAlerts(run, a)));
     for (const t of ROW_TABLES) {
       const rows = plainRows(t, batch, run);
-      if (rows.length > 0) await this.insert(t, encodeRows(t, rows));
+      if (rows.length > 0) inserts.push(this.insert(t, encodeRows(t, rows)));
     }
+    const results = await Promise.allSettled(inserts);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
   }
 
   /** Streams RowBinary blocks into `t` as one INSERT. */
@@ -207,7 +223,9 @@ export class ClickHouseStore extends SqlQueries implements Store {
     return this.exclusive(async () => {
       const ch = this.ch();
       for (const t of TABLES) {
-        const { column, unit } = SCHEMA[t].time;
+        const time = SCHEMA[t].time;
+        if (time === undefined) continue;
+        const { column, unit } = time;
         const cond =
           unit === "s"
             ? `${column} < toDateTime(${int(Math.floor(before / 1e6))})`
@@ -252,24 +270,28 @@ export class ClickHouseStore extends SqlQueries implements Store {
       );
     }
     for (const t of TABLES) {
+      const time = ttlTime(t);
+      if (time === undefined) continue;
       await this.ch().command({
-        query: `ALTER TABLE ${t} MODIFY TTL ${ttlTime(t)} + INTERVAL ${int(days)} DAY`,
+        query: `ALTER TABLE ${t} MODIFY TTL ${time} + INTERVAL ${int(days)} DAY`,
       });
     }
   }
 }
 
-function ttlTime(t: TableName): string {
-  const { column, unit } = SCHEMA[t].time;
-  return unit === "s" ? column : `toDateTime(intDiv(${column}, 1000000))`;
+function ttlTime(t: TableName): string | undefined {
+  const time = SCHEMA[t].time;
+  if (time === undefined) return undefined;
+  return time.unit === "s" ? time.column : `toDateTime(intDiv(${time.column}, 1000000))`;
 }
 
 function createTable(t: TableName): string {
   const spec = SCHEMA[t];
   const cols = spec.columns.map((c) => `${c.name} ${c.ch}`).join(", ");
+  const partition = spec.partition === undefined ? "" : `PARTITION BY ${spec.partition} `;
   return (
     `CREATE TABLE IF NOT EXISTS ${t} (${cols}) ENGINE = ReplacingMergeTree() ` +
-    `PARTITION BY ${spec.partition} ORDER BY (${spec.order.join(", ")})`
+    `${partition}ORDER BY (${spec.order.join(", ")})`
   );
 }
 
@@ -317,6 +339,49 @@ function* encodeSources(run: bigint, s: SourceRows): Generator<Uint8Array> {
     // Enum8 values are the code's index - 128 (schema.ts), stored as a signed byte.
     w.u8(((s.country[i] as number) - 128) & 0xff);
     w.u32(s.asn[i] as number);
+    if (w.pending > 0) yield* w.take();
+  }
+  yield* w.take();
+}
+
+function* encodeTemplateSources(run: bigint, t: TemplateSourceRows): Generator<Uint8Array> {
+  const w = new RowBinaryWriter();
+  for (let i = 0; i < t.length; i++) {
+    w.reserve(64);
+    w.i64(run);
+    w.u32(t.bucket[i] as number);
+    w.u8(t.proto[i] as number);
+    w.u16(t.port[i] as number);
+    w.string(t.template[i] as string);
+    w.reserve(24);
+    w.addr(t.src, i);
+    w.u32(t.sessions[i] as number);
+    if (w.pending > 0) yield* w.take();
+  }
+  yield* w.take();
+}
+
+function* encodeAlerts(run: bigint, a: AlertRows): Generator<Uint8Array> {
+  const w = new RowBinaryWriter();
+  for (let i = 0; i < a.length; i++) {
+    w.reserve(64);
+    w.i64(run);
+    w.string(a.id[i] as string);
+    w.reserve(48);
+    w.i64(a.ts[i] as number);
+    w.u32(a.sid[i] as number);
+    w.u32(a.gid[i] as number);
+    w.u32(a.rev[i] as number);
+    w.u8(a.proto[i] as number);
+    w.string(a.src[i] as string);
+    w.reserve(8);
+    w.u32(a.sport[i] as number);
+    w.string(a.dst[i] as string);
+    w.reserve(8);
+    w.u32(a.dport[i] as number);
+    w.string(a.session[i] as string);
+    w.reserve(8);
+    w.i32(a.httpIndex[i] as number);
     if (w.pending > 0) yield* w.take();
   }
   yield* w.take();

@@ -3,144 +3,15 @@
  * runs (duckdb.test.ts, clickhouse.test.ts), so both answer every query the same way.
  */
 
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { fnv1a64 } from "../decode/session-id.js";
-import {
-  alertOf,
-  HOUR,
-  minutesOf,
-  type SourceSpec,
-  sourcesOf,
-  T0,
-  templateSourcesOf,
-} from "./fixtures.js";
+import { ALL, captureA, captureB, half, RUN_A, TPL, TPL2, US } from "./conformance-data.js";
+import { HOUR, type SourceSpec, sourcesOf, T0 } from "./fixtures.js";
 import { type RecordBatch, runIdOf, sliceRows, type TableName } from "./records.js";
 import type { Store } from "./store.js";
 
 /** Makes an open, empty store (a fresh file, database or schema per call). */
 export type StoreFactory = (opts?: { bucketSeconds?: number }) => Promise<Store>;
-
-const US = 1e6;
-const RUN_A = runIdOf("capture-a");
-const RUN_B = runIdOf("capture-b");
-const TPL = fnv1a64("GET /login.rsp");
-const TPL2 = fnv1a64("POST /GponForm/diag_Form");
-const ALL = { from: T0 * US, to: (T0 + 10 * HOUR) * US };
-
-/** Capture A: hours 0 and 1 of 2018-06-09; 8000/tcp is scanned by Mirai-style bots. */
-function captureA(): RecordBatch {
-  const src: SourceSpec[] = [
-    { bucket: T0, port: 8000, src: "192.0.2.1", packets: 3, probes: 2, mirai: 3, country: "CN" },
-    { bucket: T0, port: 8000, src: "192.0.2.2", packets: 2, sessions: 1, mirai: 1, country: "BR" },
-    { bucket: T0, port: 23, src: "192.0.2.1", packets: 1, probes: 1, mirai: 1, country: "CN" },
-    { bucket: T0 + HOUR, port: 8000, src: "192.0.2.3", packets: 1, masscan: 1, asn: 64496 },
-    { bucket: T0 + HOUR, port: 8000, src: "2001:db8::7", packets: 4, unknown: 4 },
-    { bucket: T0 + HOUR, proto: "udp", port: 5060, src: "198.51.100.9", packets: 1, probes: 1 },
-  ];
-  return {
-    run: RUN_A,
-    minutes: minutesOf([
-      { minute: T0, port: 8000, packets: 4, probes: 2 },
-      { minute: T0 + 60, port: 8000, packets: 1, sessions: 1 },
-      { minute: T0 + 120, port: 23, packets: 1, probes: 1 },
-      { minute: T0 + HOUR, port: 8000, packets: 5 },
-      { minute: T0 + HOUR, proto: "udp", port: 5060, packets: 1, probes: 1 },
-    ]),
-    sources: sourcesOf(src),
-    templateSources: templateSourcesOf([
-      { bucket: T0, port: 8000, template: TPL, src: "192.0.2.2", sessions: 1 },
-    ]),
-    templates: [
-      {
-        template: TPL,
-        kind: "http",
-        text: "GET /login.rsp",
-        first: (T0 + 61) * US,
-        last: (T0 + 61) * US,
-        count: 1,
-        sample: "GET /login.rsp HTTP/1.1",
-        sampleSession: "s-a-1",
-      },
-    ],
-    alerts: [alertOf(1, (T0 + 61) * US, "192.0.2.2", 8000, "s-a-1")],
-    iocs: [
-      {
-        type: "url",
-        value: "http://198.51.100.7/bins/x86",
-        first: (T0 + 61) * US,
-        last: (T0 + 61) * US,
-        count: 1,
-        templates: [TPL],
-      },
-    ],
-    sensors: [{ sensor: "capture", first: T0 * US, last: (T0 + HOUR + 59) * US }],
-  };
-}
-
-/** Capture B follows A and shares its second hour: 192.0.2.3 again, and a new source. */
-function captureB(): RecordBatch {
-  return {
-    run: RUN_B,
-    minutes: minutesOf([
-      { minute: T0 + HOUR + 120, port: 8000, packets: 2, sessions: 2 },
-      { minute: T0 + 2 * HOUR, port: 8000, packets: 1, probes: 1 },
-    ]),
-    sources: sourcesOf([
-      {
-        bucket: T0 + HOUR,
-        port: 8000,
-        src: "192.0.2.3",
-        packets: 1,
-        sessions: 1,
-        masscan: 1,
-        asn: 64496,
-      },
-      { bucket: T0 + HOUR, port: 8000, src: "192.0.2.4", packets: 1, sessions: 1 },
-      { bucket: T0 + 2 * HOUR, port: 8000, src: "192.0.2.4", packets: 1, probes: 1, mirai: 1 },
-    ]),
-    templateSources: templateSourcesOf([
-      { bucket: T0 + HOUR, port: 8000, template: TPL, src: "192.0.2.3" },
-      { bucket: T0 + HOUR, port: 8000, template: TPL2, src: "192.0.2.4" },
-    ]),
-    templates: [
-      {
-        template: TPL,
-        kind: "http",
-        text: "GET /login.rsp",
-        first: (T0 + HOUR + 120) * US,
-        last: (T0 + HOUR + 130) * US,
-        count: 1,
-        sample: "GET /login.rsp HTTP/1.0",
-        sampleSession: "s-b-1",
-      },
-      {
-        template: TPL2,
-        kind: "http",
-        text: "POST /GponForm/diag_Form",
-        first: (T0 + HOUR + 125) * US,
-        last: (T0 + HOUR + 125) * US,
-        count: 1,
-        sample: "POST /GponForm/diag_Form?images/ HTTP/1.1",
-        sampleSession: "s-b-2",
-      },
-    ],
-    alerts: [
-      alertOf(1, (T0 + HOUR + 120) * US, "192.0.2.3", 8000, "s-b-1"),
-      alertOf(2, (T0 + HOUR + 125) * US, "192.0.2.4", 8000, "s-b-2"),
-    ],
-    iocs: [
-      {
-        type: "url",
-        value: "http://198.51.100.7/bins/x86",
-        first: (T0 + HOUR + 120) * US,
-        last: (T0 + HOUR + 130) * US,
-        count: 2,
-        templates: [TPL2, TPL],
-      },
-    ],
-    sensors: [{ sensor: "capture", first: (T0 + HOUR + 60) * US, last: (T0 + 2 * HOUR + 30) * US }],
-  };
-}
 
 /** Everything a store answers about its content, for comparing two stores. */
 async function snapshot(s: Store): Promise<unknown> {
@@ -160,30 +31,6 @@ async function snapshot(s: Store): Promise<unknown> {
   };
 }
 
-/** Half of a batch's rows (the first or second half of every table). */
-function half(b: RecordBatch, second: boolean): RecordBatch {
-  const cut = <R extends { length: number }>(r: R | undefined): R | undefined => {
-    if (r === undefined) return undefined;
-    const h = Math.ceil(r.length / 2);
-    return second ? sliceRows(r, h, r.length) : sliceRows(r, 0, h);
-  };
-  const arr = <T>(a: T[] | undefined): T[] => {
-    if (a === undefined) return [];
-    const h = Math.ceil(a.length / 2);
-    return second ? a.slice(h) : a.slice(0, h);
-  };
-  const out: RecordBatch = { run: b.run, templates: arr(b.templates), alerts: arr(b.alerts) };
-  const m = cut(b.minutes);
-  const s = cut(b.sources);
-  const t = cut(b.templateSources);
-  if (m !== undefined) out.minutes = m;
-  if (s !== undefined) out.sources = s;
-  if (t !== undefined) out.templateSources = t;
-  out.iocs = arr(b.iocs);
-  out.sensors = arr(b.sensors);
-  return out;
-}
-
 export function storeConformance(name: string, make: StoreFactory): void {
   const open: Store[] = [];
   const fresh = async (opts?: { bucketSeconds?: number }): Promise<Store> => {
@@ -201,11 +48,12 @@ export function storeConformance(name: string, make: StoreFactory): void {
       const st = await s.stats();
       expect(st.kind).toBe(s.kind);
       expect(st.bucketSeconds).toBe(3600);
-      expect(Object.values(st.rows)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+      expect(Object.values(st.rows)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
       expect(Object.keys(st.rows).sort()).toEqual([
         "alerts",
         "iocs",
         "minutes",
+        "rules",
         "sensors",
         "sources",
         "template_sources",
@@ -230,6 +78,7 @@ export function storeConformance(name: string, make: StoreFactory): void {
         templates: 3,
         template_sources: 3,
         alerts: 3,
+        rules: 2 + 1,
         iocs: 2,
         sensors: 2,
       });
@@ -498,6 +347,55 @@ export function storeConformance(name: string, make: StoreFactory): void {
       await halves.append(captureA());
       await halves.append(half(captureA(), true));
       expect(await snapshot(halves)).toEqual(await snapshot(whole));
+    });
+
+    it("stores any batch cut in any pieces, redelivered in any order, like the whole", async () => {
+      const key = fc.record({
+        h: fc.integer({ min: 0, max: 2 }),
+        port: fc.constantFrom(23, 80, 8000),
+        src: fc.integer({ min: 1, max: 12 }),
+        packets: fc.integer({ min: 1, max: 9 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(key, {
+            minLength: 1,
+            maxLength: 30,
+            selector: (k) => `${k.h}/${k.port}/${k.src}`,
+          }),
+          fc.array(fc.nat(), { maxLength: 4 }),
+          fc.array(fc.nat(), { maxLength: 3 }),
+          async (keys, cuts, again) => {
+            const rows = sourcesOf(
+              keys.map((k) => ({
+                bucket: T0 + k.h * HOUR,
+                port: k.port,
+                src: `198.51.100.${k.src}`,
+                packets: k.packets,
+              })),
+            );
+            const run = runIdOf("property");
+            const bounds = [
+              ...new Set([0, ...cuts.map((c) => c % (rows.length + 1)), rows.length]),
+            ].sort((a, b) => a - b);
+            const pieces: RecordBatch[] = [];
+            for (let i = 1; i < bounds.length; i++) {
+              pieces.push({
+                run,
+                sources: sliceRows(rows, bounds[i - 1] as number, bounds[i] as number),
+              });
+            }
+            const whole = await fresh();
+            await whole.append({ run, sources: rows });
+            const cut = await fresh();
+            for (const p of [...pieces].reverse()) await cut.append(p);
+            for (const i of again) await cut.append(pieces[i % pieces.length] as RecordBatch);
+            expect(await snapshot(cut)).toEqual(await snapshot(whole));
+            for (const s of open.splice(0)) await s.close();
+          },
+        ),
+        { numRuns: 8 },
+      );
     });
 
     it("adds up two consecutive captures that share an hour", async () => {

@@ -7,10 +7,14 @@ import type { Alert, Ioc, Template } from "../schema/detection.js";
 import type { Session } from "../schema/session.js";
 import { putAddr } from "./address.js";
 import {
+  type AlertRows,
+  addAlert,
   addRow,
+  alertRows,
   type IocRecord,
   protoCode,
   type RecordBatch,
+  type RuleRecord,
   type TemplateRecord,
   type TemplateSourceRows,
   templateSourceRows,
@@ -39,10 +43,17 @@ export function printableSample(bytes: Uint8Array, max = SAMPLE_BYTES): string {
 /** Collects one run's detections; `batch()` hands them to the store (see ingest.ts). */
 export class DetectionRollup {
   private readonly templates = new Map<string, TemplateRecord>();
-  private readonly iocs = new Map<string, IocRecord>();
-  private readonly alertList: Alert[] = [];
+  /** IoCs by type, then value (nested maps: no key string is built per occurrence). */
+  private readonly iocs = new Map<string, Map<string, IocRecord>>();
+  /** Alerts as columns as they come (no Alert object is kept), and their rules. */
+  private readonly alertRows: AlertRows = alertRows(1024);
+  private readonly rules = new Map<string, RuleRecord>();
   private readonly rows: TemplateSourceRows = templateSourceRows();
-  private readonly rowOf = new Map<string, number>();
+  /**
+   * Template-source rows by template, then (bucket, proto, port) as one number, then source key:
+   * a session costs three map lookups and builds no string.
+   */
+  private readonly rowOf = new Map<string, Map<number, Map<number | string, number>>>();
 
   constructor(readonly bucketSeconds = 3600) {}
 
@@ -67,17 +78,28 @@ export class DetectionRollup {
         if (s.start < rec.first) rec.first = s.start;
         if (s.start > rec.last) rec.last = s.start;
       }
-      const bucket = Math.floor(s.start / 1e6 / this.bucketSeconds) * this.bucketSeconds;
-      const key = `${bucket}|${s.proto}|${s.dport}|${template.id}|${s.srcKey}`;
-      let r = this.rowOf.get(key);
+      const b = Math.floor(s.start / 1e6 / this.bucketSeconds);
+      const proto = protoCode(s.proto);
+      const slot = (b * 4 + proto) * 65536 + s.dport;
+      let byPort = this.rowOf.get(template.id);
+      if (byPort === undefined) {
+        byPort = new Map();
+        this.rowOf.set(template.id, byPort);
+      }
+      let bySource = byPort.get(slot);
+      if (bySource === undefined) {
+        bySource = new Map();
+        byPort.set(slot, bySource);
+      }
+      let r = bySource.get(s.srcKey);
       if (r === undefined) {
         r = addRow(this.rows);
-        this.rows.bucket[r] = bucket;
-        this.rows.proto[r] = protoCode(s.proto);
+        this.rows.bucket[r] = b * this.bucketSeconds;
+        this.rows.proto[r] = proto;
         this.rows.port[r] = s.dport;
         this.rows.template[r] = template.id;
         putAddr(s.srcKey, this.rows.src, r);
-        this.rowOf.set(key, r);
+        bySource.set(s.srcKey, r);
       }
       this.rows.sessions[r] = (this.rows.sessions[r] as number) + 1;
     }
@@ -86,10 +108,14 @@ export class DetectionRollup {
 
   /** An indicator seen at `ts` (µs), in a session of template `template` when known. */
   ioc(ioc: Ioc, ts: number, template?: string): void {
-    const key = `${ioc.type}\u0000${ioc.value}`;
-    const rec = this.iocs.get(key);
+    let byValue = this.iocs.get(ioc.type);
+    if (byValue === undefined) {
+      byValue = new Map();
+      this.iocs.set(ioc.type, byValue);
+    }
+    const rec = byValue.get(ioc.value);
     if (rec === undefined) {
-      this.iocs.set(key, {
+      byValue.set(ioc.value, {
         type: ioc.type,
         value: ioc.value,
         first: ts,
@@ -106,7 +132,7 @@ export class DetectionRollup {
   }
 
   alert(a: Alert): void {
-    this.alertList.push(a);
+    addAlert(this.alertRows, a, this.rules);
   }
 
   /** The collected records, as the parts of a batch they fill. */
@@ -114,8 +140,9 @@ export class DetectionRollup {
     return {
       templates: [...this.templates.values()],
       templateSources: this.rows,
-      alerts: this.alertList,
-      iocs: [...this.iocs.values()],
+      alerts: this.alertRows,
+      rules: [...this.rules.values()],
+      iocs: [...this.iocs.values()].flatMap((m) => [...m.values()]),
     };
   }
 }

@@ -6,12 +6,13 @@
 
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { PortentError } from "../schema/errors.js";
-import { type Cell, plainRows, ROW_TABLES, type RowTable } from "./batch-rows.js";
+import { type Cell, plainRows, ROW_TABLES, type RowTable, uniqueAlerts } from "./batch-rows.js";
 import { appendColumns, appendRows, type Column } from "./duckdb-append.js";
 import { checkBucket, int, StoreArgumentError } from "./query-util.js";
 import {
   DEFAULT_BUCKET_SECONDS,
   isRunId,
+  pickRows,
   type RecordBatch,
   runNumber,
   TABLES,
@@ -39,6 +40,7 @@ const DUCKDB_DIALECT: Dialect = {
   text: (col) => `CAST(${col} AS VARCHAR)`,
   concat: (col) => `string_agg(${col}, ',')`,
   any: (col) => `any_value(${col})`,
+  argMax: (col, by) => `arg_max(${col}, ${by})`,
 };
 
 /** The DuckDB store. The constructor is inert; `open` connects and creates the tables. */
@@ -146,6 +148,43 @@ export class DuckDbStore extends SqlQueries implements Store {
           appendColumns(con, t, cat, cols, s.length, run),
         );
       }
+      const ts = batch.templateSources;
+      if (ts !== undefined && ts.length > 0) {
+        const cols: Column[] = [
+          "run",
+          { data: ts.bucket, width: 4 },
+          { data: ts.proto, width: 1 },
+          { data: ts.port, width: 2 },
+          { text: ts.template },
+          { data: ts.src, width: 16 },
+          { data: ts.sessions, width: 4 },
+        ];
+        await this.appendTable("template_sources", run, (t, cat) =>
+          appendColumns(con, t, cat, cols, ts.length, run),
+        );
+      }
+      if (batch.alerts !== undefined && batch.alerts.length > 0) {
+        const keep = uniqueAlerts(batch.alerts);
+        const a = keep === undefined ? batch.alerts : pickRows(batch.alerts, keep);
+        const cols: Column[] = [
+          "run",
+          { text: a.id },
+          { int64: a.ts },
+          { data: a.sid, width: 4 },
+          { data: a.gid, width: 4 },
+          { data: a.rev, width: 4 },
+          { data: a.proto, width: 1 },
+          { text: a.src },
+          { data: a.sport, width: 4 },
+          { text: a.dst },
+          { data: a.dport, width: 4 },
+          { text: a.session },
+          { data: a.httpIndex, width: 4 },
+        ];
+        await this.appendTable("alerts", run, (t, cat) =>
+          appendColumns(con, t, cat, cols, a.length, run),
+        );
+      }
       for (const t of ROW_TABLES) {
         const rows = plainRows(t, batch, run);
         if (rows.length === 0) continue;
@@ -220,7 +259,9 @@ export class DuckDbStore extends SqlQueries implements Store {
   prune(before: number): Promise<void> {
     return this.exclusive(async () => {
       for (const t of TABLES) {
-        const { column, unit } = SCHEMA[t].time;
+        const time = SCHEMA[t].time;
+        if (time === undefined) continue;
+        const { column, unit } = time;
         const limit = unit === "s" ? Math.floor(before / 1e6) : Math.floor(before);
         await this.db().run(`DELETE FROM ${t} WHERE ${column} < ${int(limit)}`);
       }

@@ -12,11 +12,15 @@ import { countryIndex } from "./countries.js";
 import type { DetectionRollup } from "./detections.js";
 import { StoreArgumentError } from "./query-util.js";
 import {
+  type AlertRows,
   addRow,
+  alertRows,
+  alertsOf,
   type IocRecord,
   type MinuteRows,
   minuteRows,
   type RecordBatch,
+  type RuleRecord,
   runIdOf,
   type SourceRows,
   sourceRows,
@@ -87,12 +91,51 @@ export function batchRows(batch: RecordBatch): Record<TableName, number> {
     templates: batch.templates?.length ?? 0,
     template_sources: batch.templateSources?.length ?? 0,
     alerts: batch.alerts?.length ?? 0,
+    rules: batch.rules?.length ?? 0,
     iocs: batch.iocs?.length ?? 0,
     sensors: batch.sensors?.length ?? 0,
   };
 }
 
 /** The batch `ingestAnalysis` appends, for a store keeping buckets of `b` seconds. */
+/** The detections' alert columns, with `more` alerts added (copied only when there are some). */
+function mergeAlerts(
+  det: Omit<RecordBatch, "run"> | undefined,
+  more: readonly Alert[] | undefined,
+): { alerts: AlertRows; rules: RuleRecord[] } | undefined {
+  const rows = det?.alerts;
+  if (more === undefined || more.length === 0) {
+    return rows === undefined || rows.length === 0
+      ? undefined
+      : { alerts: rows, rules: det?.rules ?? [] };
+  }
+  const extra = alertsOf(more);
+  if (rows === undefined || rows.length === 0) return extra;
+  const out = alertRows(rows.length + more.length);
+  const rules = new Map<string, RuleRecord>();
+  for (const r of [...(det?.rules ?? []), ...extra.rules])
+    rules.set(`${r.gid}:${r.sid}:${r.rev}`, r);
+  for (const src of [rows, extra.alerts]) {
+    for (let i = 0; i < src.length; i++) {
+      const j = addRow(out);
+      for (const k of ["id", "src", "dst", "session"] as const) out[k][j] = src[k][i] as string;
+      for (const k of [
+        "ts",
+        "sid",
+        "gid",
+        "rev",
+        "proto",
+        "sport",
+        "dport",
+        "httpIndex",
+      ] as const) {
+        out[k][j] = src[k][i] as number;
+      }
+    }
+  }
+  return { alerts: out, rules: [...rules.values()] };
+}
+
 export function buildBatch(b: number, rollup: Rollup, extras: IngestExtras): RecordBatch {
   if (b % rollup.bucketSeconds !== 0) {
     throw new StoreArgumentError(
@@ -107,10 +150,13 @@ export function buildBatch(b: number, rollup: Rollup, extras: IngestExtras): Rec
   };
   const det = extras.detections?.batch();
   const templates = [...(det?.templates ?? []), ...(extras.templates ?? [])];
-  const alerts = [...(det?.alerts ?? []), ...(extras.alerts ?? [])];
   const iocs = [...(det?.iocs ?? []), ...(extras.iocs ?? [])];
+  const alerts = mergeAlerts(det, extras.alerts);
   if (templates.length > 0) batch.templates = templates;
-  if (alerts.length > 0) batch.alerts = alerts;
+  if (alerts !== undefined) {
+    batch.alerts = alerts.alerts;
+    batch.rules = alerts.rules;
+  }
   if (iocs.length > 0) batch.iocs = iocs;
   if (det?.templateSources !== undefined && det.templateSources.length > 0) {
     batch.templateSources = rebucketTemplateSources(det.templateSources, b);

@@ -19,10 +19,10 @@ export interface TableSpec {
   key: string[];
   /** ClickHouse sorting key: the id's columns, range-query columns first (ReplacingMergeTree). */
   order: string[];
-  /** ClickHouse partition expression (monthly, so old months drop whole). */
-  partition: string;
-  /** The column retention compares, and its unit. */
-  time: { column: string; unit: "s" | "us" };
+  /** ClickHouse partition expression (monthly, so old months drop whole); none for rules. */
+  partition?: string;
+  /** The column retention compares, and its unit; rules are kept (they are few). */
+  time?: { column: string; unit: "s" | "us" };
 }
 
 const quoted = (s: string): string => `'${s}'`;
@@ -123,9 +123,6 @@ export const SCHEMA: Record<TableName, TableSpec> = {
       U32("sid"),
       U32("gid"),
       U32("rev"),
-      STR("msg"),
-      STR("cve"),
-      STR("classtype"),
       PROTO,
       STR("src"),
       U32("sport"),
@@ -138,6 +135,12 @@ export const SCHEMA: Record<TableName, TableSpec> = {
     order: ["sid", "ts", "id", "run"],
     partition: MONTH_US("ts"),
     time: { column: "ts", unit: "us" },
+  },
+  rules: {
+    name: "rules",
+    columns: [RUN, U32("gid"), U32("sid"), U32("rev"), STR("msg"), STR("cve"), STR("classtype")],
+    key: ["gid", "sid", "rev"],
+    order: ["gid", "sid", "rev", "run"],
   },
   iocs: {
     name: "iocs",

@@ -52,6 +52,8 @@ export interface Dialect {
   concat(col: string): string;
   /** Any value of a column over a group. */
   any(col: string): string;
+  /** The value of `col` in the row with the largest `by`, over a group. */
+  argMax(col: string, by: string): string;
 }
 
 const n = (v: unknown): number => Number(v ?? 0);
@@ -297,46 +299,74 @@ export abstract class SqlQueries {
     return out;
   }
 
+  /** Rule texts by "gid:sid:rev" and, newest revision first, by sid. */
+  private async ruleTexts(): Promise<{
+    byRule: Map<string, { msg: string; cve: string; classtype: string }>;
+    bySid: Map<number, { msg: string; cve: string; classtype: string }>;
+  }> {
+    const d = this.d;
+    const rows = await this.rows(
+      `SELECT gid, sid, rev, ${d.any("msg")}, ${d.any("cve")}, ${d.any("classtype")} ` +
+        `FROM ${this.from("rules")} GROUP BY gid, sid, rev ORDER BY sid, rev`,
+    );
+    const byRule = new Map<string, { msg: string; cve: string; classtype: string }>();
+    const bySid = new Map<number, { msg: string; cve: string; classtype: string }>();
+    for (const r of rows) {
+      const t = { msg: s(r[3]), cve: s(r[4]), classtype: s(r[5]) };
+      byRule.set(`${n(r[0])}:${n(r[1])}:${n(r[2])}`, t);
+      bySid.set(n(r[1]), t);
+    }
+    return { byRule, bySid };
+  }
+
   async alerts(range: TimeRange, opts: { limit?: number; sid?: number } = {}): Promise<AlertRow[]> {
     const sid = opts.sid === undefined ? "" : `AND sid = ${int(opts.sid)}`;
     const rows = await this.rows(
-      "SELECT ts, sid, gid, rev, msg, cve, classtype, proto, src, sport, dst, dport, session_id " +
+      "SELECT ts, sid, gid, rev, proto, src, sport, dst, dport, session_id " +
         `FROM ${this.from("alerts")} WHERE ts >= ${int(range.from)} AND ts < ${int(range.to)} ` +
         `${sid} ORDER BY ts, id LIMIT ${int(opts.limit ?? 1000)}`,
     );
-    return rows.map((r) => ({
-      ts: n(r[0]),
-      sid: n(r[1]),
-      gid: n(r[2]),
-      rev: n(r[3]),
-      msg: s(r[4]),
-      cve: splitList(s(r[5])),
-      classtype: s(r[6]),
-      proto: protoName(n(r[7])),
-      src: s(r[8]),
-      sport: n(r[9]),
-      dst: s(r[10]),
-      dport: n(r[11]),
-      sessionId: s(r[12]),
-    }));
+    const { byRule } = await this.ruleTexts();
+    return rows.map((r) => {
+      const rule = byRule.get(`${n(r[2])}:${n(r[1])}:${n(r[3])}`);
+      return {
+        ts: n(r[0]),
+        sid: n(r[1]),
+        gid: n(r[2]),
+        rev: n(r[3]),
+        msg: rule?.msg ?? "",
+        cve: splitList(rule?.cve ?? ""),
+        classtype: rule?.classtype ?? "",
+        proto: protoName(n(r[4])),
+        src: s(r[5]),
+        sport: n(r[6]),
+        dst: s(r[7]),
+        dport: n(r[8]),
+        sessionId: s(r[9]),
+      };
+    });
   }
 
   async alertSummary(range: TimeRange): Promise<AlertSummary[]> {
     const d = this.d;
     const rows = await this.rows(
-      `SELECT sid, ${d.any("msg")}, ${d.any("cve")}, count(*) AS k, ${d.distinct("src")}, ` +
-        `min(ts), max(ts) FROM ${this.from("alerts")} WHERE ts >= ${int(range.from)} ` +
-        `AND ts < ${int(range.to)} GROUP BY sid ORDER BY k DESC, sid`,
+      `SELECT sid, count(*) AS k, ${d.distinct("src")}, min(ts), max(ts) ` +
+        `FROM ${this.from("alerts")} WHERE ts >= ${int(range.from)} AND ts < ${int(range.to)} ` +
+        "GROUP BY sid ORDER BY k DESC, sid",
     );
-    return rows.map((r) => ({
-      sid: n(r[0]),
-      msg: s(r[1]),
-      cve: splitList(s(r[2])),
-      count: n(r[3]),
-      sources: n(r[4]),
-      first: n(r[5]),
-      last: n(r[6]),
-    }));
+    const { bySid } = await this.ruleTexts();
+    return rows.map((r) => {
+      const rule = bySid.get(n(r[0]));
+      return {
+        sid: n(r[0]),
+        msg: rule?.msg ?? "",
+        cve: splitList(rule?.cve ?? ""),
+        count: n(r[1]),
+        sources: n(r[2]),
+        first: n(r[3]),
+        last: n(r[4]),
+      };
+    });
   }
 
   async iocs(range?: TimeRange, limit = 1000): Promise<IocSummary[]> {
