@@ -119,6 +119,8 @@ class RowLog {
       if (out !== r) for (let k = 0; k < s; k++) d[out * s + k] = d[o + k] as number;
       out++;
     }
+    // `add` counts on rows past `size` being zero: clear what the merge freed.
+    d.fill(0, out * s, this.size * s);
     this.size = out;
   }
 }
@@ -250,6 +252,11 @@ export class Rollup {
   private readonly minuteSuspects = new Set<number>();
   /** Whether `settle` ran: an accumulator may then repeat a minute already written. */
   private settledOnce = false;
+  /**
+   * The newest minute written when `settle` last emptied the ring: a row added later for a
+   * minute up to it may repeat one the emptied ring no longer finds, so it is a suspect.
+   */
+  private clearedThrough = -1;
   /** An attempt whose first packet is still to come (see `start`). */
   private pending = false;
   private pendingSi = 0;
@@ -391,7 +398,9 @@ export class Rollup {
     if (r < 0) {
       r = this.minutes.add(minute, pr, 0);
       if (index !== undefined) index.insert(r, this.minutes.data);
-      else if (this.settledOnce) this.minuteSuspects.add(minute);
+      if ((index === undefined && this.settledOnce) || minute <= this.clearedThrough) {
+        this.minuteSuspects.add(minute);
+      }
     }
     const o = r * MSTRIDE;
     const d = this.minutes.data;
@@ -424,7 +433,7 @@ export class Rollup {
     if (found >= 0) return found;
     const r = this.minutes.add(minute, pr, 0);
     if (index !== undefined) index.insert(r, this.minutes.data);
-    else this.minuteSuspects.add(minute);
+    if (index === undefined || minute <= this.clearedThrough) this.minuteSuspects.add(minute);
     return r;
   }
 
@@ -483,6 +492,11 @@ export class Rollup {
       this.minutes.compact(2, this.minuteSuspects);
       for (const index of this.minuteIndex) index.clear();
       this.ringMinute.fill(-1);
+      const d = this.minutes.data;
+      for (let r = 0; r < this.minutes.size; r++) {
+        const m = d[r * MSTRIDE + M_MINUTE] as number;
+        if (m > this.clearedThrough) this.clearedThrough = m;
+      }
       this.minuteSuspects.clear();
     }
     this.settledOnce = true;
