@@ -11,8 +11,10 @@ import { Analyzer } from "../../src/aggregate/analyzer.js";
 import { buildReport } from "../../src/aggregate/report.js";
 import { parseCaptureBuffer } from "../../src/capture/format.js";
 import { pcapGlobalHeader, pcapRecord } from "../../src/capture/pcap-writer.js";
+import { Detection } from "../../src/detect/setup.js";
 import { Anomalies } from "../../src/schema/anomalies.js";
 import { NotACaptureError } from "../../src/schema/errors.js";
+import type { Probe, Session } from "../../src/schema/session.js";
 import { buildFrame, linuxSynOptions } from "../../src/simulate/frames.js";
 
 /** Cases per property; four properties make the run's total. */
@@ -139,10 +141,22 @@ const SEEDS: Uint8Array[] = [
   ),
 ];
 
-/** Runs the pipeline on `buf`; returns the report's packet count, or -1 for a non-capture. */
-function run(buf: Uint8Array): number {
+/**
+ * Runs the pipeline on `buf`, with the detection stage (IoT pack, templates, IoCs, campaigns,
+ * draft rules, surges) when `detect`; returns the report's packet count, or -1 for a non-capture.
+ */
+function run(buf: Uint8Array, detect = false): number {
   const anomalies = new Anomalies();
-  const a = new Analyzer({ anomalies, fileNames: ["fuzz"] });
+  const d = detect
+    ? new Detection({ rules: [], defaultRules: true, families: [], surges: { bucketSeconds: 300 } })
+    : undefined;
+  const a = new Analyzer({
+    anomalies,
+    fileNames: ["fuzz"],
+    ...(d !== undefined
+      ? { onSession: (s: Session) => d.stage.session(s), onProbe: (p: Probe) => d.stage.probe(p) }
+      : {}),
+  });
   try {
     parseCaptureBuffer(buf, (p) => a.packet(p), anomalies, "fuzz");
   } catch (e) {
@@ -151,6 +165,10 @@ function run(buf: Uint8Array): number {
   }
   a.finish();
   const r = buildReport(a, { anomalies, files: [] });
+  if (d !== undefined) {
+    const found = d.finish(a.packets > 0 ? { start: a.firstTs, end: a.lastTs } : undefined);
+    expect(found.campaigns.reduce((t, c) => t + c.sessions, 0)).toBe(d.stage.sessions);
+  }
   expect(anomalies.get("decoder_error")).toBe(0);
   expect(r.input.packets).toBe(a.packets);
   return r.input.packets;
@@ -206,7 +224,7 @@ describe("pipeline fuzz", () => {
           const seed = SEEDS[i] as Uint8Array;
           // keep the 24-byte file header so the reader goes past the magic
           const body = mutate(seed.subarray(24), ms);
-          run(concat([seed.subarray(0, 24), body]));
+          run(concat([seed.subarray(0, 24), body]), true);
         },
       ),
       { numRuns: RUNS },
