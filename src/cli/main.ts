@@ -8,8 +8,9 @@ import { db } from "./db.js";
 import { demo } from "./demo.js";
 import { rulesCommand } from "./rules.js";
 import { simulateCommand } from "./simulate.js";
+import { surgesCommand } from "./surges.js";
 
-const COMMANDS: Command[] = [analyze, simulateCommand, demo, rulesCommand, db];
+const COMMANDS: Command[] = [analyze, simulateCommand, demo, rulesCommand, db, surgesCommand];
 
 function overview(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");

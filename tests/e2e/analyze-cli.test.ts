@@ -142,6 +142,28 @@ describe("portent analyze (built binary) on simulated satori-2018", () => {
     expect(once.templates).toBe(report.campaigns.length);
     expect(portent(["analyze", pcap, "--quiet", "--db", db]).code).toBe(0);
     expect(rows()).toEqual(once);
+
+    // The store's history gives the same port surges as the analysis of the capture itself.
+    const sg = portent(["surges", "--db", db, "--json"]);
+    expect(sg.code, sg.stderr).toBe(0);
+    const key = (x: {
+      kind?: string;
+      proto: string;
+      port: number;
+      onset: string;
+      detectedAt: string;
+    }) => `${x.proto}/${x.port} ${x.onset} ${x.detectedAt}`;
+    const fromStore = (JSON.parse(sg.stdout) as Array<{ kind: string } & Parameters<typeof key>[0]>)
+      .filter((x) => x.kind === "port")
+      .map(key);
+    const direct = (report.surges as Array<{ kind: string } & Parameters<typeof key>[0]>)
+      .filter((x) => x.kind === "port")
+      .map(key);
+    expect(direct.length).toBeGreaterThan(0);
+    expect(fromStore).toEqual(direct);
+    const missing = portent(["surges", "--db", join(dir, "nope.duckdb")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no such store");
   });
 
   it("takes rule variables: a HOME_NET that is not the sensors' network silences the pack", () => {
