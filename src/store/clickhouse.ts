@@ -304,7 +304,8 @@ async function queryRows(client: ClickHouseClient, sql: string): Promise<unknown
 const MINUTE_BYTES = 8 + 4 + 1 + 2 + 12;
 const SOURCE_BYTES = 8 + 4 + 1 + 2 + 16 + 28 + 1 + 4;
 
-function* encodeMinutes(run: bigint, m: MinuteRows): Generator<Uint8Array> {
+/** RowBinary of minute rows (also the raw reference of bench/store.ts). */
+export function* encodeMinutes(run: bigint, m: MinuteRows): Generator<Uint8Array> {
   const w = new RowBinaryWriter();
   for (let i = 0; i < m.length; i++) {
     w.reserve(MINUTE_BYTES);
@@ -320,7 +321,8 @@ function* encodeMinutes(run: bigint, m: MinuteRows): Generator<Uint8Array> {
   yield* w.take();
 }
 
-function* encodeSources(run: bigint, s: SourceRows): Generator<Uint8Array> {
+/** RowBinary of per-source rows. */
+export function* encodeSources(run: bigint, s: SourceRows): Generator<Uint8Array> {
   const w = new RowBinaryWriter();
   for (let i = 0; i < s.length; i++) {
     w.reserve(SOURCE_BYTES);
