@@ -28,6 +28,9 @@ async function snapshot(s: Store): Promise<unknown> {
     alerts: await s.alertSummary(ALL),
     iocs: await s.iocs(),
     sensors: await s.sensors(),
+    cells: await s.portCells(ALL),
+    labels: await s.labelCells(ALL),
+    heavy: await s.heavySources(ALL, { minPackets: 2 }),
   };
 }
 
@@ -192,6 +195,87 @@ export function storeConformance(name: string, make: StoreFactory): void {
       expect(sids.map((x) => [x.sid, [...x.sources], [...x.alerts]])).toEqual([
         [1, [1, 1], [1, 1]],
         [2, [0, 1], [0, 1]],
+      ]);
+    });
+
+    it("gives the cells surges read: ports, labels per port, heavy sources", async () => {
+      const s = await fresh();
+      await s.append(captureA());
+      await s.append(captureB());
+      const h = (k: number) => (T0 + k * HOUR) * US;
+      const cells = await s.portCells(ALL);
+      expect(
+        cells.map((c) => [
+          c.proto,
+          c.port,
+          c.starts,
+          [...c.sources],
+          [...c.packets],
+          [...c.sessions],
+          [...c.fingerprints],
+        ]),
+      ).toEqual([
+        ["tcp", 23, [h(0)], [1], [1], [0], [1, 0, 0, 0]],
+        [
+          "tcp",
+          8000,
+          [h(0), h(1), h(2)],
+          [2, 2, 1],
+          [5, 7, 1],
+          [1, 2, 0],
+          [2, 0, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0],
+        ],
+        ["udp", 5060, [h(1)], [1], [1], [0], [0, 0, 0, 0]],
+      ]);
+      const busy = await s.portCells(ALL, { minPeakSources: 2 });
+      expect(busy.map((c) => c.port)).toEqual([8000]);
+      const udp = await s.portCells(ALL, { ports: [{ proto: "udp", port: 5060 }] });
+      expect(udp.map((c) => c.port)).toEqual([5060]);
+      const [two] = await s.portCells(ALL, {
+        bucketSeconds: 2 * HOUR,
+        ports: [{ proto: "tcp", port: 8000 }],
+      });
+      expect(two?.starts).toEqual([h(0), h(2)]);
+      // Sources that began a connection: 2001:db8::7 only sent packets of an earlier one.
+      expect([...(two?.sources ?? [])]).toEqual([4, 1]);
+      expect([...(two?.fingerprints ?? [])]).toEqual([2, 1, 0, 1, 1, 0, 0, 0]);
+
+      const labels = await s.labelCells(ALL);
+      const [first, second] = [TPL, TPL2].sort();
+      const tpl = (template: string, k: number) => ({
+        template,
+        start: h(k),
+        proto: "tcp",
+        port: 8000,
+        sessions: 1,
+        sources: 1,
+      });
+      expect(labels.templates).toEqual([tpl(TPL, 0), tpl(first, 1), tpl(second, 1)]);
+      const fp = { [TPL]: [0, 1, 0, 0], [TPL2]: [0, 0, 0, 0] };
+      expect(labels.templateFingerprints).toEqual([
+        { template: TPL, start: h(0), fingerprints: [1, 0, 0, 0] },
+        ...[first, second].map((t) => ({ template: t, start: h(1), fingerprints: fp[t] })),
+      ]);
+      expect(labels.sids).toEqual([
+        { sid: 1, start: h(0), proto: "tcp", port: 8000, sessions: 1, sources: 1 },
+        { sid: 1, start: h(1), proto: "tcp", port: 8000, sessions: 1, sources: 1 },
+        { sid: 2, start: h(1), proto: "tcp", port: 8000, sessions: 1, sources: 1 },
+      ]);
+      expect(labels.sidFingerprints).toEqual([
+        { sid: 1, start: h(0), fingerprints: [1, 0, 0, 0] },
+        { sid: 1, start: h(1), fingerprints: [0, 1, 0, 0] },
+        { sid: 2, start: h(1), fingerprints: [0, 0, 0, 0] },
+      ]);
+      expect(labels.pairs).toEqual(
+        [
+          { template: TPL, sid: 1 },
+          { template: TPL2, sid: 2 },
+        ].sort((x, y) => (x.template < y.template ? -1 : 1)),
+      );
+
+      expect(await s.heavySources(ALL, { minPackets: 3 })).toEqual([
+        { proto: "tcp", port: 8000, start: h(1), address: "2001:db8::7", packets: 4 },
+        { proto: "tcp", port: 8000, start: h(0), address: "192.0.2.1", packets: 3 },
       ]);
     });
 

@@ -20,9 +20,13 @@ import type { TableName } from "./records.js";
 import {
   type AlertRow,
   type AlertSummary,
+  type HeavySource,
   type IocSummary,
+  type LabelCells,
   type MinutePoint,
   type PortBreakdown,
+  type PortCellOptions,
+  type PortCells,
   type PortKey,
   type PortSeries,
   type PortTotal,
@@ -34,6 +38,7 @@ import {
   type TemplateSummary,
   type TimeRange,
 } from "./store.js";
+import * as surgeQueries from "./surge-queries.js";
 
 export interface Dialect {
   /** Count of distinct values; with a condition, among the rows that satisfy it. */
@@ -393,5 +398,25 @@ export abstract class SqlQueries {
         `${this.from("sensors")} GROUP BY sensor ORDER BY sensor`,
     );
     return rows.map((r) => ({ sensor: s(r[0]), first: n(r[1]), last: n(r[2]), runs: n(r[3]) }));
+  }
+
+  /** The queries of surges read from a store live in surge-queries.ts. */
+  private get surgeContext(): surgeQueries.QueryContext {
+    return { d: this.d, bucket: this.bucket, rows: (sql) => this.rows(sql) };
+  }
+
+  portCells(range: TimeRange, opts?: PortCellOptions): Promise<PortCells[]> {
+    return surgeQueries.portCells(this.surgeContext, range, opts);
+  }
+
+  labelCells(range: TimeRange, opts?: { bucketSeconds?: number }): Promise<LabelCells> {
+    return surgeQueries.labelCells(this.surgeContext, range, opts);
+  }
+
+  heavySources(
+    range: TimeRange,
+    opts: { bucketSeconds?: number; minPackets: number },
+  ): Promise<HeavySource[]> {
+    return surgeQueries.heavySources(this.surgeContext, range, opts);
   }
 }

@@ -128,6 +128,60 @@ export interface PortBreakdown {
   templates: Array<{ template: string; sessions: number; sources: number }>;
 }
 
+/** Options of `portCells`. */
+export interface PortCellOptions {
+  /** Bucket of the cells: a multiple of the store's bucket (default: the store's bucket). */
+  bucketSeconds?: number;
+  /** Only these ports (default: every port with a source in the range). */
+  ports?: PortKey[];
+  /** Only ports with at least this many distinct sources in some bucket (default: every port). */
+  minPeakSources?: number;
+}
+
+/** The non-empty buckets of one port with what surge explanations read (see `portCells`). */
+export interface PortCells extends PortKey {
+  bucketSeconds: number;
+  /** Start of each non-empty bucket (µs), ascending. */
+  starts: number[];
+  /**
+   * Distinct sources that began a connection attempt (probe or session) in the bucket, as the
+   * surge series count them: a connection carried over from the bucket before does not count.
+   */
+  sources: Uint32Array;
+  packets: Float64Array;
+  sessions: Uint32Array;
+  /** Distinct sources with a SYN of each fingerprint: 4 per bucket (mirai, masscan, zmap, unknown). */
+  fingerprints: Uint32Array;
+}
+
+/** One label (template or rule sid) towards one port in one bucket (`start`, µs). */
+export interface LabelCell extends PortKey {
+  start: number;
+  /** Sessions carrying the template, or alerts of the rule. */
+  sessions: number;
+  sources: number;
+}
+
+/** Templates and rules per port and bucket, and which template matched which rule. */
+export interface LabelCells {
+  templates: Array<LabelCell & { template: string }>;
+  /** From alerts on sessions (a probe's alert has no session and is left out). */
+  sids: Array<LabelCell & { sid: number }>;
+  /** Per template and bucket: its sources whose per-source row on that port has a SYN of each fingerprint. */
+  templateFingerprints: Array<{ template: string; start: number; fingerprints: number[] }>;
+  /** Per sid and bucket: its sources (alerts on sessions) with a SYN of each fingerprint on that port. */
+  sidFingerprints: Array<{ sid: number; start: number; fingerprints: number[] }>;
+  /** A rule that matched a stored sample session of a template. */
+  pairs: Array<{ template: string; sid: number }>;
+}
+
+/** A source's packets towards one port in one bucket (`start`, µs). */
+export interface HeavySource extends PortKey {
+  start: number;
+  address: string;
+  packets: number;
+}
+
 export interface StoreStats {
   kind: "duckdb" | "clickhouse";
   rows: Record<TableName, number>;
@@ -170,4 +224,13 @@ export interface Store {
   stats(): Promise<StoreStats>;
   /** Deletes what is older than `before` (µs): retention (docs/storage.md). */
   prune(before: number): Promise<void>;
+  /** Per port, its non-empty buckets: distinct sources, packets, sessions, fingerprint sources. */
+  portCells(range: TimeRange, opts?: PortCellOptions): Promise<PortCells[]>;
+  /** Templates and rule sids per (bucket, port), template fingerprints, template-rule pairs. */
+  labelCells(range: TimeRange, opts?: { bucketSeconds?: number }): Promise<LabelCells>;
+  /** (bucket, port, source) triples with at least `minPackets` packets, most packets first. */
+  heavySources(
+    range: TimeRange,
+    opts: { bucketSeconds?: number; minPackets: number },
+  ): Promise<HeavySource[]>;
 }
