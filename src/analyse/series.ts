@@ -148,18 +148,7 @@ export class SeriesBuilder {
     proto?: SeriesProto,
     port?: number,
   ): void {
-    const b = this.bucketFor(ts, srcKey);
-    if (b === null) return;
-    let cell = b.templates.get(templateId);
-    if (cell === undefined) {
-      cell = { srcs: new Map(), sessions: 0, detail: null };
-      b.templates.set(templateId, cell);
-    }
-    const pc = this.addLabel(b, cell, proto, port);
-    if (pc === null) return;
-    pc.detail ??= {};
-    pc.detail.templates ??= new Map();
-    bump(pc.detail.templates, templateId);
+    this.addLabelled("templates", templateId, ts, srcKey, proto, port);
   }
 
   /** Counts a session (or probe) matching rule `sid` from `srcKey` at `ts` (µs). */
@@ -170,18 +159,31 @@ export class SeriesBuilder {
     proto?: SeriesProto,
     port?: number,
   ): void {
+    this.addLabelled("sids", sid, ts, srcKey, proto, port);
+  }
+
+  /** The shared path of addTemplate and addSid: the label's cell, and its tally on the port. */
+  private addLabelled<K extends "templates" | "sids">(
+    kind: K,
+    key: K extends "templates" ? string : number,
+    ts: number,
+    srcKey: number | string,
+    proto?: SeriesProto,
+    port?: number,
+  ): void {
     const b = this.bucketFor(ts, srcKey);
     if (b === null) return;
-    let cell = b.sids.get(sid);
+    const cells = b[kind] as Map<typeof key, LabelCell>;
+    let cell = cells.get(key);
     if (cell === undefined) {
       cell = { srcs: new Map(), sessions: 0, detail: null };
-      b.sids.set(sid, cell);
+      cells.set(key, cell);
     }
     const pc = this.addLabel(b, cell, proto, port);
     if (pc === null) return;
     pc.detail ??= {};
-    pc.detail.sids ??= new Map();
-    bump(pc.detail.sids, sid);
+    const tally = (pc.detail[kind] ??= new Map()) as Map<typeof key, number>;
+    bump(tally, key);
   }
 
   /** One session's template and matched sids at once: also records which template matched which rule. */
