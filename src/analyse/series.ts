@@ -182,8 +182,8 @@ export class SeriesBuilder {
     const pc = this.addLabel(b, cell, proto, port);
     if (pc === null) return;
     pc.detail ??= {};
-    const tally = (pc.detail[kind] ??= new Map()) as Map<typeof key, number>;
-    bump(tally, key);
+    pc.detail[kind] ??= new Map();
+    bump(pc.detail[kind] as Map<typeof key, number>, key);
   }
 
   /** One session's template and matched sids at once: also records which template matched which rule. */
