@@ -114,6 +114,34 @@ export class Analyzer {
     }
   }
 
+  /**
+   * Counts a connection a honeypot listener accepted, where no packet was seen: it counts as one
+   * packet towards its port, and as a probe (`session` undefined) or a session. The sensor has no
+   * SYN to fingerprint, so no fingerprint is counted (docs/sensor.md).
+   */
+  connection(probe: Probe | undefined, session: Session | undefined): void {
+    const rec = session ?? probe;
+    if (rec === undefined) return;
+    const ts = session !== undefined ? session.start : (probe as Probe).ts;
+    this.packets++;
+    if (ts < this.firstTs) this.firstTs = ts;
+    if (ts > this.lastTs) this.lastTs = ts;
+    const src = this.sources;
+    const si = src.intern(rec.srcKey, ts);
+    const proto = rec.proto === "tcp" ? P_TCP : P_UDP;
+    const pr = this.ports.row(proto, rec.dport);
+    if (src.portChanged(si, pr) && this.ports.addSource(pr, si)) src.addPort(si);
+    this.rollup?.start(si, pr, ts);
+    this.countKnown(si, pr, ts, -1);
+    if (session !== undefined) {
+      this.onSession(session);
+    } else if (probe !== undefined) {
+      this.probeCount++;
+      this.ports.countProbe(pr);
+      this.opts.onProbe?.(probe);
+    }
+  }
+
   /** End of input: closes every open flow so its probe or session is counted. */
   finish(): void {
     this.flows.finish();

@@ -42,18 +42,18 @@ export function printableSample(bytes: Uint8Array, max = SAMPLE_BYTES): string {
 
 /** Collects one run's detections; `batch()` hands them to the store (see ingest.ts). */
 export class DetectionRollup {
-  private readonly templates = new Map<string, TemplateRecord>();
+  private templates = new Map<string, TemplateRecord>();
   /** IoCs by type, then value (nested maps: no key string is built per occurrence). */
-  private readonly iocs = new Map<string, Map<string, IocRecord>>();
+  private iocs = new Map<string, Map<string, IocRecord>>();
   /** Alerts as columns as they come (no Alert object is kept), and their rules. */
-  private readonly alertRows: AlertRows = alertRows(1024);
-  private readonly rules = new Map<string, RuleRecord>();
-  private readonly rows: TemplateSourceRows = templateSourceRows();
+  private alertRows: AlertRows = alertRows(1024);
+  private rules = new Map<string, RuleRecord>();
+  private rows: TemplateSourceRows = templateSourceRows();
   /**
    * Template-source rows by template, then (bucket, proto, port) as one number, then source key:
    * a session costs three map lookups and builds no string.
    */
-  private readonly rowOf = new Map<string, Map<number, Map<number | string, number>>>();
+  private rowOf = new Map<string, Map<number, Map<number | string, number>>>();
 
   constructor(readonly bucketSeconds = 3600) {}
 
@@ -133,6 +133,21 @@ export class DetectionRollup {
 
   alert(a: Alert): void {
     addAlert(this.alertRows, a, this.rules);
+  }
+
+  /**
+   * The records collected so far, and a fresh start: a long-running sensor hands each flush
+   * interval's detections to the store this way.
+   */
+  drain(): Omit<RecordBatch, "run"> {
+    const out = this.batch();
+    this.templates = new Map();
+    this.iocs = new Map();
+    this.alertRows = alertRows(1024);
+    this.rules = new Map();
+    this.rows = templateSourceRows();
+    this.rowOf = new Map();
+    return out;
   }
 
   /** The collected records, as the parts of a batch they fill. */

@@ -40,7 +40,7 @@ export interface IngestExtras {
   /** Where the data comes from; default "offline". */
   sensorId?: string;
   /** Detections gathered during the run (templates, template sources, IoCs, alerts). */
-  detections?: DetectionRollup;
+  detections?: Pick<DetectionRollup, "batch">;
   /** Already aggregated detections, added to (or instead of) `detections`. */
   templates?: TemplateRecord[];
   alerts?: Alert[];

@@ -1,0 +1,201 @@
+/**
+ * @module The honeypot sensor: one TCP listener per configured port, each answering with its
+ * persona, every connection admitted through the limits gate and recorded when it closes.
+ * Inert until `start`; `stop` closes the listeners and connections and flushes to the store.
+ */
+
+import { createServer, type Server, type Socket } from "node:net";
+import type { Persona } from "../personas/persona.js";
+import { Connection, type ConnectionRecord, type PreambleResult } from "./connection.js";
+import { endpointKey, isLoopback } from "./endpoint.js";
+import { Gate, type LimitKind, type SensorLimits } from "./limits.js";
+
+/** One port and the persona that answers on it. */
+export interface Listener {
+  port: number;
+  persona: Persona;
+  /** Persona options from the config. */
+  options?: Readonly<Record<string, string>>;
+}
+
+export interface SensorOptions {
+  sensorId: string;
+  /** Listen address; "0.0.0.0" by default, "::" for dual stack. */
+  bind?: string;
+  listeners: Listener[];
+  limits: SensorLimits;
+  /** Receives each closed connection and each refused one (as a probe with its limit). */
+  record(rec: ConnectionRecord): void;
+  /**
+   * Parses a preamble sent by `portent replay --proxy-protocol` on connections from loopback
+   * (undefined: no preamble is expected, and none is honoured).
+   */
+  preamble?: (bytes: Uint8Array) => PreambleResult;
+  /** Clock, ms since the epoch (tests inject one). */
+  now?: () => number;
+}
+
+/** How often the gate forgets sources that have nothing open. */
+const SWEEP_MS = 1000;
+
+export class Sensor {
+  readonly gate: Gate;
+  /** Ports actually bound (a listener given port 0 gets one from the system). */
+  readonly bound = new Map<number, number>();
+  accepted = 0;
+  /** Persona calls that threw (each costs its connection's replies only). */
+  personaErrors = 0;
+  private readonly servers: Server[] = [];
+  private readonly open = new Set<Connection>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly o: SensorOptions) {
+    this.gate = new Gate(o.limits);
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.open.size;
+  }
+
+  /** Binds every listener; rejects (closing what was bound) when one cannot be bound. */
+  async start(): Promise<void> {
+    try {
+      for (const l of this.o.listeners) await this.listen(l);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    this.sweeper = setInterval(() => this.gate.sweep(this.now()), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  private listen(l: Listener): Promise<void> {
+    const server = createServer({ allowHalfOpen: false, pauseOnConnect: false }, (socket) =>
+      this.accept(socket, l),
+    );
+    // Accept errors (e.g. EMFILE) must not take the process down; the listener stays.
+    server.on("error", () => {});
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      const fail = (e: Error) => reject(e);
+      server.once("error", fail);
+      server.listen({ port: l.port, host: this.o.bind ?? "0.0.0.0", backlog: 1024 }, () => {
+        server.off("error", fail);
+        const a = server.address();
+        this.bound.set(l.port, typeof a === "object" && a !== null ? a.port : l.port);
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: Socket, l: Listener): void {
+    this.accepted++;
+    const src = endpointKey(socket.remoteAddress);
+    const dst = endpointKey(socket.localAddress);
+    if (src === undefined || dst === undefined) {
+      socket.destroy();
+      return;
+    }
+    const nowMs = this.now();
+    const endpoints = {
+      src: src.text,
+      srcKey: src.key,
+      sport: socket.remotePort ?? 0,
+      dst: dst.text,
+      dstKey: dst.key,
+      dport: l.port === 0 ? (socket.localPort ?? 0) : l.port,
+      start: nowMs * 1000,
+    };
+    const refused = this.gate.admit(src.text, nowMs);
+    if (refused !== undefined) {
+      socket.on("error", () => {});
+      socket.destroy();
+      this.recordRefused(endpoints, l, refused);
+      return;
+    }
+    const session = l.persona.open({
+      sensorId: this.o.sensorId,
+      localPort: endpoints.dport,
+      remoteAddress: src.text,
+      now: this.now,
+      options: l.options ?? {},
+    });
+    const preamble = isLoopback(socket.remoteAddress) ? this.o.preamble : undefined;
+    const conn: Connection = new Connection({
+      socket,
+      persona: l.persona,
+      session,
+      endpoints,
+      limits: this.o.limits,
+      listenerPort: endpoints.dport,
+      ...(preamble !== undefined ? { preamble } : {}),
+      onLimit: (kind: LimitKind) => this.gate.count(kind),
+      onPersonaError: () => {
+        this.personaErrors++;
+      },
+      onClose: (rec) => {
+        this.open.delete(conn);
+        this.gate.release(src.text);
+        this.record(rec);
+      },
+    });
+    this.open.add(conn);
+  }
+
+  private recordRefused(
+    e: {
+      src: string;
+      srcKey: number | string;
+      sport: number;
+      dst: string;
+      dport: number;
+      start: number;
+    },
+    l: Listener,
+    limit: LimitKind,
+  ): void {
+    this.record({
+      persona: l.persona.name,
+      listenerPort: e.dport,
+      limit,
+      probe: {
+        proto: "tcp",
+        src: e.src,
+        srcKey: e.srcKey,
+        sport: e.sport,
+        dst: e.dst,
+        dport: e.dport,
+        ts: e.start,
+        packets: 1,
+        fingerprint: "",
+        ttl: 0,
+        window: 0,
+        ipId: 0,
+        seq: 0,
+        tcpOptionsLen: 0,
+      },
+    });
+  }
+
+  private record(rec: ConnectionRecord): void {
+    try {
+      this.o.record(rec);
+    } catch {
+      // A failing recorder must not take the listeners down; the recorder counts its own errors.
+    }
+  }
+
+  /** Stops listening, closes every open connection (recording it) and resolves when done. */
+  async stop(): Promise<void> {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    const closing = this.servers.map(
+      (s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())),
+    );
+    for (const c of [...this.open]) c.stop(undefined, "eof");
+    await Promise.all(closing);
+    this.servers.length = 0;
+  }
+}
