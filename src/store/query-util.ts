@@ -51,8 +51,18 @@ export function checkBucket(b: number): number {
   return b;
 }
 
+/** Refuses a range whose ends are not numbers, so no NaN ever reaches SQL text. */
+function finiteRange(range: TimeRange): void {
+  if (!Number.isFinite(range.from) || !Number.isFinite(range.to)) {
+    throw new StoreArgumentError(
+      `time range ${String(range.from)}..${String(range.to)} is not a pair of times`,
+    );
+  }
+}
+
 /** Range bounds in whole seconds, widened to whole buckets of `b` seconds. */
 export function bucketBounds(range: TimeRange, b: number): { from: number; to: number; n: number } {
+  finiteRange(range);
   const from = Math.floor(Math.floor(range.from / 1e6) / b) * b;
   const to = Math.max(from, Math.ceil(Math.ceil(range.to / 1e6) / b) * b);
   return { from, to, n: (to - from) / b };
@@ -60,6 +70,7 @@ export function bucketBounds(range: TimeRange, b: number): { from: number; to: n
 
 /** Range bounds in whole seconds: rows whose start s satisfies from <= s < to. */
 export function secondBounds(range: TimeRange): { from: number; to: number } {
+  finiteRange(range);
   return { from: Math.ceil(range.from / 1e6), to: Math.ceil(range.to / 1e6) };
 }
 
