@@ -6,11 +6,20 @@ import { analyze } from "./analyze.js";
 import type { Command } from "./command.js";
 import { db } from "./db.js";
 import { demo } from "./demo.js";
+import { replayCommand } from "./replay.js";
 import { rulesCommand } from "./rules.js";
 import { simulateCommand } from "./simulate.js";
 import { surgesCommand } from "./surges.js";
 
-const COMMANDS: Command[] = [analyze, simulateCommand, demo, rulesCommand, db, surgesCommand];
+const COMMANDS: Command[] = [
+  analyze,
+  simulateCommand,
+  demo,
+  rulesCommand,
+  db,
+  surgesCommand,
+  replayCommand,
+];
 
 function overview(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");

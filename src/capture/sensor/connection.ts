@@ -10,6 +10,11 @@ import type { CloseReason, Probe, Session } from "../../schema/session.js";
 import type { Persona, PersonaFacts, PersonaReply, PersonaSession } from "../personas/persona.js";
 import type { LimitKind, SensorLimits } from "./limits.js";
 
+/** Longest preamble a replay sends (a PROXY v1 line and a PORTENT-TS line, with room). */
+export const MAX_PREAMBLE_BYTES = 512;
+/** How long a preamble that may go on waits for more bytes before it is taken as it stands. */
+export const PREAMBLE_WAIT_MS = 100;
+
 /** Bytes a slow reader may leave unsent in our write buffer before it is closed. */
 export const MAX_UNSENT_BYTES = 256 * 1024;
 
@@ -50,7 +55,7 @@ export interface ConnectionOptions {
   limits: SensorLimits;
   listenerPort: number;
   /** Parses a preamble before the persona sees any byte (undefined: none expected). */
-  preamble?: (bytes: Uint8Array) => PreambleResult;
+  preamble?: (bytes: Uint8Array, complete: boolean) => PreambleResult;
   /** Called once, when the connection is over. */
   onClose(rec: ConnectionRecord): void;
   /** Counts a limit that closed the connection. */
@@ -100,7 +105,7 @@ class Capped {
 const encoder = new TextEncoder();
 
 export class Connection {
-  private readonly client: Capped;
+  private readonly clientBytes: Capped;
   private readonly server: Capped;
   private readonly startMs = performance.now();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -108,6 +113,7 @@ export class Connection {
   /** When the next delayed reply may go (ms, performance clock), so replies keep their order. */
   private sendAt = 0;
   private pre: Uint8Array | undefined;
+  private preTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private reason: CloseReason = "fin";
   private limit: LimitKind | undefined;
@@ -115,7 +121,7 @@ export class Connection {
 
   constructor(private readonly o: ConnectionOptions) {
     this.endpoints = o.endpoints;
-    this.client = new Capped(o.limits.maxSessionBytes);
+    this.clientBytes = new Capped(o.limits.maxSessionBytes);
     this.server = new Capped(o.limits.maxServerBytes);
     if (o.preamble !== undefined) this.pre = new Uint8Array(0);
     const s = o.socket;
@@ -140,26 +146,50 @@ export class Connection {
     let bytes: Uint8Array = b;
     if (this.pre !== undefined) {
       const all = concat(this.pre, bytes);
-      const r = (this.o.preamble as (x: Uint8Array) => PreambleResult)(all);
-      if (r.kind === "more") {
-        this.pre = all;
-        if (all.length > 512) this.stop(undefined, "rst");
-        return;
-      }
-      this.pre = undefined;
-      if (r.kind === "invalid") {
-        // Not a replay preamble after all: the bytes are the client's own.
-        bytes = all;
-      } else {
-        if (r.endpoints !== undefined) this.endpoints = { ...this.endpoints, ...r.endpoints };
-        bytes = all.subarray(r.consumed);
-      }
-      this.send(this.replies(() => this.o.session.greet()));
+      const rest = this.preamble(all, false);
+      if (rest === undefined) return;
+      bytes = rest;
       if (bytes.length === 0) return;
     }
-    const kept = this.client.add(bytes);
+    this.client(bytes);
+  }
+
+  /**
+   * Feeds the preamble parser; returns the client's own bytes once it is settled, undefined while
+   * it waits. A preamble that may go on (a PROXY line that a PORTENT-TS line may follow) is settled
+   * as it stands after PREAMBLE_WAIT_MS without more bytes.
+   */
+  private preamble(all: Uint8Array, complete: boolean): Uint8Array | undefined {
+    clearTimeout(this.preTimer);
+    const r = (this.o.preamble as NonNullable<ConnectionOptions["preamble"]>)(all, complete);
+    if (r.kind === "more") {
+      this.pre = all;
+      if (all.length > MAX_PREAMBLE_BYTES) this.stop(undefined, "rst");
+      else this.preTimer = setTimeout(() => this.settlePreamble(), PREAMBLE_WAIT_MS);
+      return undefined;
+    }
+    this.pre = undefined;
+    let bytes = all;
+    if (r.kind === "done") {
+      if (r.endpoints !== undefined) this.endpoints = { ...this.endpoints, ...r.endpoints };
+      bytes = all.subarray(r.consumed);
+    }
+    // An invalid preamble means the bytes are the client's own.
+    this.send(this.replies(() => this.o.session.greet()));
+    return bytes;
+  }
+
+  private settlePreamble(): void {
+    const all = this.pre;
+    if (this.closed || all === undefined) return;
+    const rest = this.preamble(all, true);
+    if (rest !== undefined && rest.length > 0) this.client(rest);
+  }
+
+  private client(bytes: Uint8Array): void {
+    const kept = this.clientBytes.add(bytes);
     if (kept.length > 0) this.send(this.replies(() => this.o.session.data(kept)));
-    if (this.client.truncated) this.stop("session_bytes", "evicted");
+    if (this.clientBytes.truncated) this.stop("session_bytes", "evicted");
   }
 
   /**
@@ -229,8 +259,14 @@ export class Connection {
 
   private finish(): void {
     if (this.closed) return;
+    if (this.pre !== undefined && this.pre.length > 0) {
+      // The client closed inside its preamble: settle it, keeping any bytes of its own.
+      const rest = this.preamble(this.pre, true);
+      if (rest !== undefined && rest.length > 0) this.clientBytes.add(rest);
+    }
     this.closed = true;
     clearTimeout(this.hard);
+    clearTimeout(this.preTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     const e = this.endpoints;
@@ -242,7 +278,7 @@ export class Connection {
     };
     if (facts !== undefined) rec.facts = facts;
     if (this.limit !== undefined) rec.limit = this.limit;
-    if (this.client.total > 0) {
+    if (this.clientBytes.total > 0) {
       rec.session = {
         id: sessionId("tcp", e.start, e.srcKey, e.sport, e.dstKey, e.dport),
         proto: "tcp",
@@ -254,15 +290,15 @@ export class Connection {
         dport: e.dport,
         start: e.start,
         end,
-        clientBytes: this.client.bytes(),
-        clientBytesTotal: this.client.total,
+        clientBytes: this.clientBytes.bytes(),
+        clientBytesTotal: this.clientBytes.total,
         serverBytes: this.server.bytes(),
         serverBytesTotal: this.server.total,
-        clientPackets: this.client.pieces,
+        clientPackets: this.clientBytes.pieces,
         serverPackets: this.server.pieces,
         handshake: true,
         gaps: 0,
-        truncated: this.client.truncated || this.server.truncated,
+        truncated: this.clientBytes.truncated || this.server.truncated,
         close: this.reason,
         fingerprint: "",
         ttl: 0,

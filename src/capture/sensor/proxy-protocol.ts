@@ -99,8 +99,9 @@ export function parseProxyV1(bytes: Uint8Array): ProxyV1 | undefined | "invalid"
   const parts = line.split(" ");
   if (parts.length !== 6) return "invalid";
   const [, family, src, dst, sp, dp] = parts as [string, string, string, string, string, string];
-  const valid = family === "TCP4" ? isIPv4 : family === "TCP6" ? isIPv6 : undefined;
-  if (valid === undefined || !valid(src) || !valid(dst)) return "invalid";
+  if (family !== "TCP4" && family !== "TCP6") return "invalid";
+  const valid = family === "TCP4" ? isIPv4 : isIPv6;
+  if (!valid(src) || !valid(dst)) return "invalid";
   if (src.includes("%") || dst.includes("%")) return "invalid";
   const sport = decimal(sp, 65535);
   const dport = decimal(dp, 65535);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Persona } from "../personas/persona.js";
 import type { ConnectionRecord } from "./connection.js";
 import { DEFAULT_LIMITS, type SensorLimits } from "./limits.js";
+import { replayPreamble } from "./preamble.js";
 import { Sensor } from "./sensor.js";
 
 /** A test persona: greets with "hi\n" when asked to, answers each chunk with its length. */
@@ -38,6 +39,7 @@ async function start(
   limits: Partial<SensorLimits> = {},
   persona: Persona = counting,
   now?: () => number,
+  withPreamble = false,
 ): Promise<{ port: number; records: ConnectionRecord[]; s: Sensor }> {
   const records: ConnectionRecord[] = [];
   const s = new Sensor({
@@ -47,6 +49,7 @@ async function start(
     limits: { ...DEFAULT_LIMITS, ...limits },
     record: (r) => records.push(r),
     ...(now !== undefined ? { now } : {}),
+    ...(withPreamble ? { preamble: replayPreamble } : {}),
   });
   await s.start();
   sensor = s;
@@ -196,7 +199,53 @@ describe("Sensor", () => {
     await until(() => s.connections === 1);
     await new Promise((r) => setTimeout(r, 50));
     await s.stop();
-    await until(() => records.length === 1);
+    expect(records).toHaveLength(1);
     expect(records[0]?.session?.close).toBe("eof");
+  });
+
+  it("records a replayed connection under the endpoints and time of its PROXY preamble", async () => {
+    const { port, records } = await start({}, counting, undefined, true);
+    const pre = "PROXY TCP4 198.51.100.7 203.0.113.5 40000 8000\r\nPORTENT-TS 1528520400000000\r\n";
+    const reply = await exchange(port, `${pre}hello`);
+    expect(reply).toBe("hi\ngot 5\n");
+    await until(() => records.length === 1);
+    const sess = records[0]?.session;
+    expect(sess?.src).toBe("198.51.100.7");
+    expect(sess?.srcKey).toBe(0xc6336407);
+    expect(sess?.sport).toBe(40000);
+    expect(sess?.dst).toBe("203.0.113.5");
+    expect(sess?.dport).toBe(8000);
+    expect(sess?.start).toBe(1528520400000000);
+    expect(Buffer.from(sess?.clientBytes ?? []).toString()).toBe("hello");
+  });
+
+  it("greets a replayed client that sends only its PROXY line, then waits for it", async () => {
+    const { port, records } = await start({}, counting, undefined, true);
+    const got = await new Promise<string>((resolve) => {
+      let text = "";
+      const c = connect({ port, host: "127.0.0.1" }, () => {
+        c.write("PROXY TCP4 198.51.100.8 203.0.113.5 40001 2323\r\n");
+      });
+      c.on("data", (b) => {
+        text += b.toString();
+        if (text === "hi\n") c.write("root\r\n");
+        else c.end();
+      });
+      c.on("close", () => resolve(text));
+    });
+    expect(got).toBe("hi\ngot 6\n");
+    await until(() => records.length === 1);
+    expect(records[0]?.session?.src).toBe("198.51.100.8");
+    expect(records[0]?.session?.dport).toBe(2323);
+  });
+
+  it("takes bytes that are not a preamble as the client's own", async () => {
+    const { port, records } = await start({}, counting, undefined, true);
+    await exchange(port, "GET / HTTP/1.0\r\n\r\n");
+    await until(() => records.length === 1);
+    expect(records[0]?.session?.src).toBe("127.0.0.1");
+    expect(Buffer.from(records[0]?.session?.clientBytes ?? []).toString()).toBe(
+      "GET / HTTP/1.0\r\n\r\n",
+    );
   });
 });

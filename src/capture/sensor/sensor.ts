@@ -30,7 +30,7 @@ export interface SensorOptions {
    * Parses a preamble sent by `portent replay --proxy-protocol` on connections from loopback
    * (undefined: no preamble is expected, and none is honoured).
    */
-  preamble?: (bytes: Uint8Array) => PreambleResult;
+  preamble?: (bytes: Uint8Array, complete: boolean) => PreambleResult;
   /** Clock, ms since the epoch (tests inject one). */
   now?: () => number;
 }
@@ -48,6 +48,8 @@ export class Sensor {
   private readonly servers: Server[] = [];
   private readonly open = new Set<Connection>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Resolves `stop`'s wait for the last open connection to be recorded. */
+  private drained: (() => void) | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: SensorOptions) {
@@ -140,6 +142,7 @@ export class Sensor {
         this.open.delete(conn);
         this.gate.release(src.text);
         this.record(rec);
+        if (this.open.size === 0) this.drained?.();
       },
     });
     this.open.add(conn);
@@ -194,8 +197,14 @@ export class Sensor {
     const closing = this.servers.map(
       (s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())),
     );
+    const recorded =
+      this.open.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.drained = resolve;
+          });
     for (const c of [...this.open]) c.stop(undefined, "eof");
-    await Promise.all(closing);
+    await Promise.all([...closing, recorded]);
     this.servers.length = 0;
   }
 }
