@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import type { RecordedConnection } from "../capture/sensor/recorder.js";
+import type { Session } from "../schema/session.js";
+import { counterLine, liveLine } from "./sensor-live.js";
+
+const enc = new TextEncoder();
+function rec(payload: string): RecordedConnection {
+  const s = {
+    id: "x",
+    proto: "tcp",
+    src: "198.51.100.7",
+    srcKey: 1,
+    sport: 1,
+    dst: "203.0.113.5",
+    dstKey: 2,
+    dport: 8000,
+    start: Date.UTC(2018, 5, 9, 5, 1, 2) * 1000,
+    end: 0,
+    clientBytes: enc.encode(payload),
+    clientBytesTotal: payload.length,
+    serverBytes: new Uint8Array(0),
+    serverBytesTotal: 0,
+    clientPackets: 1,
+    serverPackets: 0,
+    handshake: true,
+    gaps: 0,
+    truncated: false,
+    close: "fin",
+    fingerprint: "",
+    ttl: 0,
+    window: 0,
+  } satisfies Session;
+  return { persona: "uc-httpd", listenerPort: 8000, session: s, alerts: [], iocs: [] };
+}
+
+describe("sensor live view", () => {
+  it("shows time, persona, source, port and the request line", () => {
+    expect(liveLine(rec("POST /login.htm HTTP/1.1\r\n"), { defang: true })).toBe(
+      '05:01:02 uc-httpd     198.51.100.7 -> :8000 "POST /login.htm HTTP/1.1"',
+    );
+  });
+
+  it("escapes terminal control bytes and defangs URLs in attacker text", () => {
+    const line = liveLine(rec("GET /x?u=http://198.51.100.9/r\x1b]0;pwned\x07 HTTP/1.1"), {
+      defang: true,
+    });
+    expect(line).toContain("hxxp://198.51.100[.]9/r");
+    expect(line).not.toContain("\x1b");
+    expect(line).not.toContain("\x07");
+    expect(line).toContain("\\x1b");
+  });
+
+  it("has no line for probes, and a counters line with the limits that hit", () => {
+    expect(
+      liveLine({ persona: "generic", listenerPort: 1, alerts: [], iocs: [] }, { defang: true }),
+    ).toBeUndefined();
+    const c = counterLine(new Date(Date.UTC(2026, 0, 1, 12, 0, 0)), {
+      connections: 10,
+      sessions: 4,
+      probes: 6,
+      alerts: 2,
+      open: 1,
+      refused: { idle: 3, per_source_rate: 0 },
+      storedRows: 99,
+      pendingBatches: 0,
+      rssBytes: 64 * 2 ** 20,
+    });
+    expect(c).toBe(
+      "12:00:00 -- connections=10 sessions=4 probes=6 alerts=2 open=1 stored-rows=99 rss=64MiB limits: idle=3",
+    );
+  });
+});
