@@ -84,6 +84,7 @@ export async function analyzeFiles(
     report.alerts = d.alerts;
     report.campaigns = d.campaigns;
     report.iocs = d.iocs;
+    report.telnet = d.telnet;
     const rs = opts.detection.ruleSet;
     report.detection = {
       ruleFiles: rs.files.map((f) => f.file),

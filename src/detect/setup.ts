@@ -10,8 +10,9 @@ import { CampaignBuilder, type CampaignStats } from "../analyse/campaigns.js";
 import { type DetectSurgesOptions, detectSurges } from "../analyse/detect-surges.js";
 import { researchScanners } from "../analyse/networks.js";
 import { SeriesBuilder, type SeriesStats } from "../analyse/series.js";
+import { TelnetTable } from "../analyse/telnet-table.js";
 import type { Alert, Ioc, Template } from "../schema/detection.js";
-import type { ReportAlert, ReportCampaign, ReportIoc } from "../schema/report.js";
+import type { ReportAlert, ReportCampaign, ReportIoc, ReportTelnet } from "../schema/report.js";
 import type { Session } from "../schema/session.js";
 import type { ReportHeavyHitter, ReportSurge } from "../schema/surge.js";
 import { EveFile } from "../serve/eve-file.js";
@@ -75,6 +76,8 @@ export interface DetectionResult {
   campaigns: ReportCampaign[];
   iocs: ReportIoc[];
   stats: CampaignStats;
+  /** Telnet credentials and commands (report `telnet`). */
+  telnet: ReportTelnet;
 }
 
 /** A detection run: feed `stage`, then call `finish` once. */
@@ -87,6 +90,8 @@ export class Detection {
   private readonly families;
   private readonly series: SeriesBuilder | undefined;
   private readonly surgeSetup: SurgeSetup | undefined;
+  /** Credentials and commands of the sessions templated as telnet. */
+  readonly telnet = new TelnetTable();
 
   constructor(opts: DetectionOptions) {
     const paths = [...(opts.defaultRules ? [shippedFile(DEFAULT_PACK_FILE)] : []), ...opts.rules];
@@ -107,7 +112,11 @@ export class Detection {
     const series = this.series;
     this.stage = new DetectStage({
       ...(this.ruleSet.rules.length > 0 ? { rules: this.engine } : {}),
-      template: templateOf,
+      template: (s: Session): Template => {
+        const t = templateOf(s);
+        if (t.kind === "telnet") this.telnet.add(s);
+        return t;
+      },
       iocs: extractIocs,
       campaigns: this.campaigns,
       ...(series !== undefined ? { series } : {}),
@@ -159,6 +168,7 @@ export class Detection {
       campaigns: c.campaigns,
       iocs: c.iocs,
       stats: c.stats,
+      telnet: this.telnet.report(),
     };
   }
 }

@@ -140,6 +140,38 @@ export interface ReportIoc {
   campaigns: string[];
 }
 
+/** A user name and password typed at a telnet login, over the whole input. */
+export interface ReportTelnetCredential {
+  /** As typed (attacker bytes, one character per byte; either may be empty). */
+  user: string;
+  password: string;
+  /** Login attempts with the pair. */
+  count: number;
+  /** Distinct source addresses that tried it (a floor past the table's bounds). */
+  sources: number;
+}
+
+/** A line typed after a telnet login, over the whole input. */
+export interface ReportTelnetCommand {
+  /** As typed, trimmed (attacker bytes, one character per byte; real, never defanged). */
+  command: string;
+  /** Times it was typed. */
+  count: number;
+  /** Distinct source addresses that typed it (a floor past the table's bounds). */
+  sources: number;
+}
+
+/**
+ * Telnet sessions (a login dialogue or option negotiation), decoded as the sensor's telnet
+ * persona records them: the most common credential pairs and commands, most sources first.
+ */
+export interface ReportTelnet {
+  /** Sessions read as telnet. */
+  sessions: number;
+  credentials: ReportTelnetCredential[];
+  commands: ReportTelnetCommand[];
+}
+
 /** What the campaign bounds cost (docs/campaigns.md): nothing is dropped silently. */
 export interface ReportCampaignStats {
   templates: number;
@@ -191,4 +223,9 @@ export interface AnalysisReport {
   iocs: ReportIoc[];
   /** Added field: what detection ran with and what its bounds cost; absent when it did not run. */
   detection?: ReportDetection;
+  /**
+   * Added field: telnet credentials and commands across the input (report `telnet` lists);
+   * absent when detection did not run.
+   */
+  telnet?: ReportTelnet;
 }

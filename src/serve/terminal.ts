@@ -2,7 +2,7 @@
 
 import { renderSurges } from "../analyse/surges-text.js";
 import { defang as defangIoc } from "../detect/defang.js";
-import type { AnalysisReport, ReportCampaign, ReportPort } from "../schema/report.js";
+import type { AnalysisReport, ReportCampaign, ReportPort, ReportTelnet } from "../schema/report.js";
 
 export interface RenderOptions {
   color: boolean;
@@ -117,6 +117,10 @@ export function renderReport(r: AnalysisReport, opt: RenderOptions = DEFAULT_REN
   }
   if (r.iocs.length > 0) {
     lines.push(iocTable(r, opt, bold, dim));
+    lines.push("");
+  }
+  if (r.telnet !== undefined && r.telnet.sessions > 0) {
+    lines.push(telnetSection(r.telnet, opt, bold, dim));
     lines.push("");
   }
 
@@ -325,6 +329,44 @@ function iocTable(
   for (const i of r.iocs.slice(0, opt.top)) {
     const v = safeText(opt.defang === false ? i.value : defangIoc(i.value, i.type));
     out.push(clip(`  ${i.type.padEnd(11)}${fmtInt(i.count).padStart(9)}  ${v}`, WIDTH));
+  }
+  return out.join("\n");
+}
+
+/** Rows of each telnet list shown. */
+const MAX_TELNET_SHOWN = 10;
+
+/** Credentials and commands typed over telnet: attacker bytes, escaped; URLs in commands defanged. */
+function telnetSection(
+  t: ReportTelnet,
+  opt: RenderOptions,
+  bold: (s: string) => string,
+  dim: (s: string) => string,
+): string {
+  const n = Math.min(opt.top, MAX_TELNET_SHOWN);
+  const out = [
+    bold("TELNET") +
+      dim(
+        `  (${fmtInt(t.sessions)} sessions; top credentials and commands${opt.defang === false ? "" : ", defanged"})`,
+      ),
+  ];
+  if (t.credentials.length > 0) {
+    out.push(dim(`  ${"SOURCES".padStart(8)}${"TRIES".padStart(9)}  USER:PASSWORD`));
+    for (const c of t.credentials.slice(0, n)) {
+      const pair = `${safeText(c.user)}:${safeText(c.password)}`;
+      out.push(
+        clip(`  ${fmtInt(c.sources).padStart(8)}${fmtInt(c.count).padStart(9)}  ${pair}`, WIDTH),
+      );
+    }
+  }
+  if (t.commands.length > 0) {
+    out.push(dim(`  ${"SOURCES".padStart(8)}${"TIMES".padStart(9)}  COMMAND`));
+    for (const c of t.commands.slice(0, n)) {
+      const v = safeText(opt.defang === false ? c.command : defangIoc(c.command, "command"));
+      out.push(
+        clip(`  ${fmtInt(c.sources).padStart(8)}${fmtInt(c.count).padStart(9)}  ${v}`, WIDTH),
+      );
+    }
   }
   return out.join("\n");
 }
