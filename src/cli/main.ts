@@ -8,6 +8,7 @@ import { db } from "./db.js";
 import { demo } from "./demo.js";
 import { replayCommand } from "./replay.js";
 import { rulesCommand } from "./rules.js";
+import { sensorCommand } from "./sensor.js";
 import { simulateCommand } from "./simulate.js";
 import { surgesCommand } from "./surges.js";
 
@@ -18,6 +19,7 @@ const COMMANDS: Command[] = [
   rulesCommand,
   db,
   surgesCommand,
+  sensorCommand,
   replayCommand,
 ];
 

@@ -88,9 +88,17 @@ export class Gate {
     return this.sources.size;
   }
 
-  /** Admits a connection from `src` at `nowMs`, or says which limit refuses it (and counts it). */
-  admit(src: string, nowMs: number): LimitKind | undefined {
+  /**
+   * Admits a connection from `src` at `nowMs`, or says which limit refuses it (and counts it).
+   * A `trusted` source (a replay on loopback, which speaks for many captured sources) is held to
+   * the global limit only.
+   */
+  admit(src: string, nowMs: number, trusted = false): LimitKind | undefined {
     if (this.open >= this.limits.maxConnections) return this.refuse("max_connections");
+    if (trusted) {
+      this.open++;
+      return undefined;
+    }
     const second = Math.floor(nowMs / 1000);
     let st = this.sources.get(src);
     if (st === undefined) {
@@ -112,7 +120,11 @@ export class Gate {
   }
 
   /** An admitted connection from `src` closed. */
-  release(src: string): void {
+  release(src: string, trusted = false): void {
+    if (trusted) {
+      this.open--;
+      return;
+    }
     const st = this.sources.get(src);
     if (st === undefined) return;
     st.open--;

@@ -111,7 +111,10 @@ export class Sensor {
       dport: l.port === 0 ? (socket.localPort ?? 0) : l.port,
       start: nowMs * 1000,
     };
-    const refused = this.gate.admit(src.text, nowMs);
+    // A replay on loopback speaks for many captured sources: only the global limit applies.
+    const preamble = isLoopback(socket.remoteAddress) ? this.o.preamble : undefined;
+    const trusted = preamble !== undefined;
+    const refused = this.gate.admit(src.text, nowMs, trusted);
     if (refused !== undefined) {
       socket.on("error", () => {});
       socket.destroy();
@@ -125,7 +128,6 @@ export class Sensor {
       now: this.now,
       options: l.options ?? {},
     });
-    const preamble = isLoopback(socket.remoteAddress) ? this.o.preamble : undefined;
     const conn: Connection = new Connection({
       socket,
       persona: l.persona,
@@ -140,7 +142,7 @@ export class Sensor {
       },
       onClose: (rec) => {
         this.open.delete(conn);
-        this.gate.release(src.text);
+        this.gate.release(src.text, trusted);
         this.record(rec);
         if (this.open.size === 0) this.drained?.();
       },
