@@ -11,7 +11,8 @@
  * fingerprints, counts), and the full analysis with no rules, with its IoT pack (the default),
  * and with the pack plus every ET Open file in ../shared/data (templates, IoCs, campaigns, draft
  * rules and surges in all three). The sub-benchmarks of the surge pass (bench/surges.ts), the
- * rule engine (bench/rules.ts) and the stores (bench/store.ts) follow; BENCH_ONLY=main skips them.
+ * rule engine (bench/rules.ts), the stores (bench/store.ts) and the sensor against nginx
+ * (bench/sensor.ts) follow; BENCH_ONLY=main skips them.
  * Each timed command runs BENCH_REPEAT times (default 3), interleaved; the median is reported.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -221,7 +222,7 @@ function main(): void {
   process.stdout.write(`${det.join("\n")}\n`);
   process.stdout.write(`\nmachine: ${cpu}\n`);
   if (process.env.BENCH_ONLY !== "main") {
-    for (const sub of ["surges", "rules", "store"]) {
+    for (const sub of ["surges", "rules", "store", "sensor"]) {
       const file = join(ROOT, `dist/bench/${sub}.js`);
       if (!existsSync(file)) continue;
       process.stdout.write(`\n## bench/${sub}.ts\n\n`);
