@@ -126,7 +126,12 @@ store that cannot be opened), 2 usage or config error.`;
     const listeners = config.listen.map((l) => {
       const persona = getPersona(l.persona);
       if (persona === undefined) throw new UsageError(`unknown persona "${l.persona}"`);
-      return { port: l.port, persona, options: config.personaOptions[l.persona] ?? {} };
+      return {
+        port: l.port,
+        ...(l.recordPort !== undefined ? { recordPort: l.recordPort } : {}),
+        persona,
+        options: config.personaOptions[l.persona] ?? {},
+      };
     });
 
     const store = await openSensorStore(config);
@@ -173,7 +178,12 @@ store that cannot be opened), 2 usage or config error.`;
       stderr(`portent sensor: cannot listen: ${err.message}${hint}`);
       return 1;
     }
-    const ports = listeners.map((l) => `${l.port}/${l.persona.name}`).join(" ");
+    const ports = listeners
+      .map(
+        (l) =>
+          `${l.port}${l.recordPort !== undefined ? `(as ${l.recordPort})` : ""}/${l.persona.name}`,
+      )
+      .join(" ");
     stderr(
       `portent sensor: ${config.sensorId} listening on ${config.bind}: ${ports}; storing to ${store.where} every ${flushSeconds}s${config.events !== undefined ? `; events to ${config.events}` : ""}`,
     );

@@ -47,6 +47,11 @@ export const LIMIT_KEYS: Readonly<Record<string, keyof SensorLimits>> = {
 export interface ListenEntry {
   port: number;
   persona: string;
+  /**
+   * The port sessions are recorded under, when it differs from the one listened on: the port a
+   * firewall REDIRECT rule took connections from (docs/sensor.md, "Low ports").
+   */
+  recordPort?: number;
 }
 
 /** The listeners of a sensor with no `[[listen]]` (and no --ports): unprivileged ports only. */

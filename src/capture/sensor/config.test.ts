@@ -744,3 +744,16 @@ describe("never throws", () => {
     );
   });
 });
+
+describe("record-port", () => {
+  it("records a redirected listener under the port scanners aimed at, with that port's persona", () => {
+    const r = validateConfig("[[listen]]\nport = 18080\nrecord-port = 80\n", "r.toml");
+    expect(r.errors).toEqual([]);
+    expect(r.config?.listen).toEqual([{ port: 18080, persona: "uc-httpd", recordPort: 80 }]);
+  });
+
+  it("rejects a record-port out of range at its line", () => {
+    const r = validateConfig("[[listen]]\nport = 18080\nrecord-port = 0\n", "r.toml");
+    expect(r.errors.map((i) => [i.line, i.path])).toEqual([[3, "listen[0].record-port"]]);
+  });
+});

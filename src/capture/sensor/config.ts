@@ -58,7 +58,7 @@ export const TOP_LEVEL_KEYS: readonly string[] = [
   "persona",
 ];
 /** The keys of a `[[listen]]` entry. */
-export const LISTEN_KEYS: readonly string[] = ["port", "persona"];
+export const LISTEN_KEYS: readonly string[] = ["port", "persona", "record-port"];
 
 /** A hint for a known key written in the wrong table (the usual TOML slip), or null. */
 function misplaced(key: string, path: string): string | null {
@@ -256,6 +256,7 @@ function readListen(c: Checker, e: TomlEntry, opts: ConfigOptions, cfg: SensorCo
       c.add(t, t.path, "too-large", `more than ${MAX_LISTEN_PORTS} listeners`);
     let port: number | null = null;
     let persona: string | null = null;
+    let recordPort: number | null = null;
     for (const f of t.entries.values()) {
       const path = joinPath(t.path, f.key);
       if (f.key === "port") {
@@ -272,10 +273,18 @@ function readListen(c: Checker, e: TomlEntry, opts: ConfigOptions, cfg: SensorCo
       } else if (f.key === "persona") {
         persona = c.string(f, path);
         if (persona !== null && !c.persona(f.node, path, persona, opts)) persona = null;
+      } else if (f.key === "record-port") {
+        recordPort = c.int(f, path, 1, 65_535);
       } else c.unknown(f, path, LISTEN_KEYS);
     }
     if (!t.entries.has("port")) c.add(t, t.path, "missing-key", "a [[listen]] entry needs a port");
-    if (port !== null) listen.push({ port, persona: persona ?? personaFor(port) });
+    if (port !== null) {
+      // A redirected port (e.g. 80 -> 8080) is recorded as the port the scanner aimed at, and
+      // answered by that port's device unless a persona is given.
+      const entry: ListenEntry = { port, persona: persona ?? personaFor(recordPort ?? port) };
+      if (recordPort !== null) entry.recordPort = recordPort;
+      listen.push(entry);
+    }
   });
   cfg.listen = listen;
 }

@@ -248,4 +248,20 @@ describe("Sensor", () => {
       "GET / HTTP/1.0\r\n\r\n",
     );
   });
+
+  it("records a redirected listener's connections under its record port", async () => {
+    const records: ConnectionRecord[] = [];
+    const s = new Sensor({
+      sensorId: "test",
+      bind: "127.0.0.1",
+      listeners: [{ port: 0, recordPort: 80, persona: counting }],
+      limits: DEFAULT_LIMITS,
+      record: (r) => records.push(r),
+    });
+    await s.start();
+    sensor = s;
+    await exchange(s.bound.get(0) as number, "GET / HTTP/1.0\r\n\r\n");
+    await until(() => records.length === 1);
+    expect(records[0]?.session?.dport).toBe(80);
+  });
 });

@@ -13,6 +13,8 @@ import { Gate, type LimitKind, type SensorLimits } from "./limits.js";
 /** One port and the persona that answers on it. */
 export interface Listener {
   port: number;
+  /** The port recorded for its connections (a redirect's original port); default `port`. */
+  recordPort?: number;
   persona: Persona;
   /** Persona options from the config. */
   options?: Readonly<Record<string, string>>;
@@ -108,7 +110,7 @@ export class Sensor {
       sport: socket.remotePort ?? 0,
       dst: dst.text,
       dstKey: dst.key,
-      dport: l.port === 0 ? (socket.localPort ?? 0) : l.port,
+      dport: l.recordPort ?? (l.port === 0 ? (socket.localPort ?? 0) : l.port),
       start: nowMs * 1000,
     };
     // A replay on loopback speaks for many captured sources: only the global limit applies.

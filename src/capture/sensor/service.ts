@@ -7,17 +7,16 @@
 import { Detection } from "../../detect/setup.js";
 import type { Enricher } from "../../store/ingest.js";
 import type { Store } from "../../store/store.js";
-import type { Persona } from "../personas/persona.js";
 import { EventLog } from "./events.js";
 import type { SensorLimits } from "./limits.js";
 import { replayPreamble } from "./preamble.js";
 import { type RecordedConnection, Recorder } from "./recorder.js";
-import { Sensor } from "./sensor.js";
+import { type Listener, Sensor } from "./sensor.js";
 
 export interface ServiceOptions {
   sensorId: string;
   bind: string;
-  listeners: Array<{ port: number; persona: Persona; options?: Readonly<Record<string, string>> }>;
+  listeners: Listener[];
   limits: SensorLimits;
   store?: Store;
   enrich?: Enricher;
