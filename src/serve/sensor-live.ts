@@ -16,7 +16,7 @@ export function liveLine(r: RecordedConnection, opts: { defang: boolean }): stri
   const s = r.session;
   if (s === undefined) return undefined;
   const time = new Date(Math.floor(s.start / 1000)).toISOString().slice(11, 19);
-  let req = firstLine(s.clientBytes);
+  let req = requestText(r);
   if (opts.defang) req = defangText(req);
   if (req.length > LIVE_REQUEST_CHARS) req = `${req.slice(0, LIVE_REQUEST_CHARS - 1)}…`;
   const a = r.alerts[0];
@@ -31,9 +31,25 @@ export function liveLine(r: RecordedConnection, opts: { defang: boolean }): stri
   );
 }
 
+/**
+ * What the client asked: an HTTP request line, or for telnet the first login and the commands
+ * (from the persona's facts), or the payload's first line.
+ */
+function requestText(r: RecordedConnection): string {
+  const f = r.facts;
+  if (f?.credentials !== undefined || f?.commands !== undefined) {
+    const c = f.credentials?.[0];
+    const login = c !== undefined ? `login ${c.user}:${c.password}` : "";
+    const cmds = (f.commands ?? []).join("; ");
+    return login !== "" && cmds !== "" ? `${login} | ${cmds}` : login || cmds;
+  }
+  return firstLine(r.session?.clientBytes ?? new Uint8Array(0));
+}
+
 /** URLs and addresses in free text defanged (hxxp://198.51.100[.]7/). */
 function defangText(t: string): string {
-  return t.replace(/\b(?:https?|ftp|tftp):\/\/[^\s"'`;|&]+|\b\d{1,3}(?:\.\d{1,3}){3}\b/gi, (m) =>
+  // No \b before the scheme: in URL-encoded commands it follows "%20" (a word character).
+  return t.replace(/(?:https?|ftp|tftp):\/\/[^\s"'`;|&]+|\b\d{1,3}(?:\.\d{1,3}){3}\b/gi, (m) =>
     defang(m),
   );
 }
