@@ -44,6 +44,8 @@ export class Sensor {
   readonly gate: Gate;
   /** Ports actually bound (a listener given port 0 gets one from the system). */
   readonly bound = new Map<number, number>();
+  /** The port each listener bound, in the order of `listeners`. */
+  readonly boundPorts: number[] = [];
   accepted = 0;
   /** Persona calls that threw (each costs its connection's replies only). */
   personaErrors = 0;
@@ -89,7 +91,9 @@ export class Sensor {
       server.listen({ port: l.port, host: this.o.bind ?? "0.0.0.0", backlog: 1024 }, () => {
         server.off("error", fail);
         const a = server.address();
-        this.bound.set(l.port, typeof a === "object" && a !== null ? a.port : l.port);
+        const port = typeof a === "object" && a !== null ? a.port : l.port;
+        this.bound.set(l.port, port);
+        this.boundPorts.push(port);
         resolve();
       });
     });
