@@ -47,7 +47,7 @@ beforeAll(async () => {
     record: (r) => rec.record(r),
   });
   await sensor.start();
-  dports.forEach((p, i) => portOf.set(p, sensor.boundPorts[i] as number));
+  for (const [i, p] of dports.entries()) portOf.set(p, sensor.boundPorts[i] as number);
 });
 afterAll(() => sensor.stop());
 

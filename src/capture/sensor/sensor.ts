@@ -37,7 +37,10 @@ export interface SensorOptions {
   now?: () => number;
 }
 
-/** How often the gate forgets sources that have nothing open. */
+/**
+ * How often the gate forgets sources that have nothing open, and connections past their time or
+ * idle limit are closed (so those limits hold to within this much).
+ */
 const SWEEP_MS = 1000;
 
 export class Sensor {
@@ -74,7 +77,11 @@ export class Sensor {
       await this.stop();
       throw e;
     }
-    this.sweeper = setInterval(() => this.gate.sweep(this.now()), SWEEP_MS);
+    this.sweeper = setInterval(() => {
+      this.gate.sweep(this.now());
+      const t = performance.now();
+      for (const c of this.open) c.checkTime(t);
+    }, SWEEP_MS);
     this.sweeper.unref();
   }
 
@@ -118,7 +125,7 @@ export class Sensor {
       start: nowMs * 1000,
     };
     // A replay on loopback speaks for many captured sources: only the global limit applies.
-    const preamble = isLoopback(socket.remoteAddress) ? this.o.preamble : undefined;
+    const preamble = isLoopback(src.text) ? this.o.preamble : undefined;
     const trusted = preamble !== undefined;
     const refused = this.gate.admit(src.text, nowMs, trusted);
     if (refused !== undefined) {
