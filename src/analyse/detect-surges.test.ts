@@ -149,6 +149,32 @@ describe("detectSurges", () => {
     expect(r?.why).toMatch(/^rule sid 2025001: 36 distinct sources/);
   });
 
+  it("says when a surge fired on a level above its window, or on a rise accumulated over hours", () => {
+    // 81/tcp: 30 sources an hour, then 52 (1.7x); 82/tcp: 3, then 8, 9 and 14 an hour.
+    const b = new SeriesBuilder();
+    const counts = (port: number, h: number) => {
+      const after = h - 6 * 24;
+      if (port === 81) return after >= 0 && after < 4 ? 52 : 30;
+      return [8, 9, 14, 15][after] ?? 3;
+    };
+    for (let h = 0; h < 7 * 24; h++) {
+      for (const port of [81, 82]) {
+        for (let i = 0; i < counts(port, h); i++) {
+          b.onProbe(
+            probe(T0 + h * HOUR + i * 1e6, `2001:db8:${port}::${i.toString(16)}`, port, "unknown"),
+          );
+        }
+      }
+    }
+    const found = detectSurges(b.finish(), { kinds: ["port"] });
+    const novel = found.find((s) => s.key === "tcp/81");
+    const slow = found.find((s) => s.key === "tcp/82");
+    expect(novel?.detectedAt).toBe("2018-06-14T02:00:00Z");
+    expect(novel?.why).toMatch(/; above every hour of its 6-day window \(highest 30\)$/);
+    expect(slow?.detectedAt).toBe("2018-06-14T03:00:00Z");
+    expect(slow?.why).toMatch(/; evidence accumulated over 3 hours of rise$/);
+  });
+
   it("runs only the kinds asked for", () => {
     expect(detectSurges(set, { kinds: ["port"] }).map((s) => s.kind)).toEqual(["port"]);
   });

@@ -257,8 +257,31 @@ export function explainSurge(
         : { asn, org, share: round(share, 3) };
     });
   }
-  out.why = why(out);
+  out.why = why(out) + howFound(r, bs);
   return out;
+}
+
+/**
+ * What let a surge fire where the plain rules would not have, yet: a level above its whole
+ * window (the lower rise ratio), evidence accumulated over a slow rise (the CUSUM). Empty for
+ * the ordinary rules, whose numbers the sentence already gives.
+ */
+function howFound(r: RawSurge, bs: number): string {
+  const unit =
+    bs === 3600
+      ? "hour"
+      : bs % 3600 === 0
+        ? `${bs / 3600}-hour bucket`
+        : `${bs / 60}-minute bucket`;
+  const parts: string[] = [];
+  const hours = Math.round((r.history * bs) / 3600);
+  const window = hours >= 36 ? `${Math.round(hours / 24)}-day` : `${hours}-hour`;
+  if (r.novel) parts.push(`above every ${unit} of its ${window} window (highest ${r.windowMax})`);
+  if (r.trigger === "accumulated") {
+    const n = r.detected - r.onset + 1;
+    parts.push(`evidence accumulated over ${n === 1 ? `one ${unit}` : `${n} ${unit}s`} of rise`);
+  }
+  return parts.map((p) => `; ${p}`).join("");
 }
 
 function heavyOn(

@@ -72,6 +72,9 @@ function atDetection(s: RawSurge) {
     seasonal,
     newSeries,
     history,
+    trigger,
+    novel,
+    windowMax,
   } = s;
   return {
     onset,
@@ -83,7 +86,24 @@ function atDetection(s: RawSurge) {
     seasonal,
     newSeries,
     history,
+    trigger,
+    novel,
+    windowMax,
   };
+}
+
+/** A flat series of `level` for `days`, then `after` hour by hour (deterministic: σ is Poisson's). */
+function flatThen(
+  level: number,
+  days: number,
+  after: readonly number[],
+  total = days + 2,
+): number[] {
+  const v: number[] = Array.from({ length: 24 * total }, () => level);
+  after.forEach((x, i) => {
+    v[24 * days + i] = x;
+  });
+  return v;
 }
 
 describe("robust statistics on a sorted window", () => {
@@ -144,6 +164,7 @@ describe("the surge detector", () => {
     expect(s?.onset).toBe(FIRST + 24 * 6 + 9);
     // One hour is enough when the rise is overwhelming (10x and twice the floor).
     expect(s?.detected).toBe(FIRST + 24 * 6 + 9);
+    expect(s?.trigger).toBe("strong");
     expect(s?.median).toBeGreaterThan(2);
     expect(s?.newSeries).toBe(false);
   });
@@ -153,6 +174,69 @@ describe("the surge detector", () => {
     const [s] = detect(v);
     expect(s?.onset).toBe(FIRST + 24 * 6);
     expect(s?.detected).toBe(FIRST + 24 * 6 + 1);
+    expect(s?.trigger).toBe("persistent");
+  });
+
+  it("fires on the first hour of a series with no baseline and a quiet week", () => {
+    const quiet = (h: number) => (h < 24 * 5 + 7 ? 0.05 : 20);
+    const [s, ...rest] = detect(series(24 * 8, 21, quiet));
+    expect(rest).toEqual([]);
+    expect(s).toMatchObject({ newSeries: true, trigger: "new", onset: FIRST + 24 * 5 + 7 });
+    expect(s?.detected).toBe(FIRST + 24 * 5 + 7);
+    // A week that once held 5 sources in an hour: 20 is not 6x that, so it waits for a second hour.
+    const blip = series(24 * 8, 21, quiet);
+    blip[24 * 3] = 5;
+    const [b] = detect(blip);
+    expect(b).toMatchObject({ newSeries: true, trigger: "persistent" });
+    expect(b?.detected).toBe(FIRST + 24 * 5 + 8);
+    // Without the rule, two hours.
+    const [two] = detectSeries(sparse(series(24 * 8, 21, quiet)), FIRST, FIRST + 24 * 8, {
+      newSeriesPersistBuckets: 2,
+    });
+    expect(two?.detected).toBe(FIRST + 24 * 5 + 8);
+  });
+
+  it("takes a lower ratio for a level above every hour of the window, not for a daily peak", () => {
+    // 30 sources an hour for six days, then 52 (1.7x): above the week's maximum.
+    const rise = flatThen(30, 6, [52, 52, 52, 52]);
+    const [s, ...rest] = detect(rise);
+    expect(rest).toEqual([]);
+    expect(s).toMatchObject({ novel: true, windowMax: 30, onset: FIRST + 24 * 6 });
+    expect(s?.detected).toBe(FIRST + 24 * 6 + 1);
+    expect(detectSeries(sparse(rise), FIRST, FIRST + rise.length, { novelRiseRatio: 2 })).toEqual(
+      [],
+    );
+    // The same hours when the series reaches 60 every day at 03:00: a level it has seen.
+    const peaks = rise.map((x, h) => (h % 24 === 3 ? 60 : x));
+    expect(detect(peaks)).toEqual([]);
+  });
+
+  it("accumulates a slow rise and fires before two buckets pass the full test", () => {
+    // 3 sources an hour, then 8 and 9 (2.1σ and 2.5σ: neither passes the test alone) and 14.
+    const slow = flatThen(3, 5, [8, 9, 14, 15, 16]);
+    const [s, ...rest] = detect(slow);
+    expect(rest).toEqual([]);
+    expect(s).toMatchObject({ trigger: "accumulated", onset: FIRST + 24 * 5 });
+    expect(s?.detected).toBe(FIRST + 24 * 5 + 2);
+    // Two full buckets in a row would have taken an hour more.
+    const [late] = detectSeries(sparse(slow), FIRST, FIRST + slow.length, { cusumLimit: 1e9 });
+    expect(late?.trigger).toBe("persistent");
+    expect(late?.detected).toBe(FIRST + 24 * 5 + 3);
+    // The CUSUM needs two days of history: on day two the same rise waits for persistence.
+    const early = flatThen(3, 1, [8, 9, 14, 15, 16], 4);
+    const [e] = detect(early);
+    expect(e?.trigger).toBe("persistent");
+    expect(e?.detected).toBe(FIRST + 24 + 3);
+  });
+
+  it("does not accumulate against a zero baseline: there the floor is the guard", () => {
+    // 9 sources an hour on a quiet port never fire however long, 16 would at once.
+    const v = flatThen(
+      0,
+      5,
+      Array.from({ length: 30 }, (_, i) => (i % 5 === 4 ? 15 : 9)),
+    );
+    expect(detect(v)).toEqual([]);
   });
 
   it("uses the higher floor for a series with no baseline", () => {
@@ -180,6 +264,28 @@ describe("the surge detector", () => {
       seasonalMinDays: 1000,
     });
     expect(naive.length).toBeGreaterThan(5);
+  });
+
+  it("stays silent when a daily peak comes two hours early after two late days", () => {
+    // 30 sources, ~260 for four hours from 14:00 on days 0-1, from 12:00 on day 2 (seed 20 of
+    // the surge-daily-cycle scenario), with an hour of ramp either side.
+    const start = [14, 14, 12, 13, 15, 13, 14];
+    const level = (h: number) => {
+      const hod = h % 24;
+      const s0 = start[Math.floor(h / 24)] as number;
+      if (hod >= s0 && hod < s0 + 4) return 260;
+      return hod === s0 - 1 || hod === s0 + 4 ? 85 : 30;
+    };
+    for (let seed = 1; seed <= 5; seed++) {
+      const v = series(24 * 7, seed, level);
+      expect(detect(v), `seed ${seed}`).toEqual([]);
+      // Against the ±1 h envelope alone, the early peak is a surge.
+      const narrow = detectSeries(sparse(v), FIRST, FIRST + v.length, { familiarEnvelopeHours: 1 });
+      expect(
+        narrow.map((x) => x.detected - FIRST),
+        `seed ${seed}`,
+      ).toContain(24 * 2 + 12);
+    }
   });
 
   it("does not fire in the warm-up day (no past to compare with)", () => {

@@ -1,12 +1,20 @@
 /**
  * @module The surge detector over one series of distinct sources per bucket: a robust baseline
  * from the series' own past (median and MAD of a trailing window, raised to the hour-of-day
- * profile once there is enough history), a rise ratio, an absolute floor (higher for a series
- * with no baseline), and a persistence requirement. It is a step function over the buckets in
- * time order, reading only buckets up to the one it steps on, so `detected` is by construction
- * the first bucket at which a detector fed only the past fires. See docs/surges.md.
+ * profile once there is enough history), a rise ratio (lower for a level above the whole
+ * window), an absolute floor (higher for a series with no baseline), and a persistence
+ * requirement (two buckets; one when overwhelming or on a quiet new series; or evidence
+ * accumulated over a slow rise). It is a step function over the buckets in time order, reading
+ * only buckets up to the one it steps on, so `detected` is by construction the first bucket at
+ * which a detector fed only the past fires. Thresholds: surge-options.ts; see docs/surges.md.
  */
 
+import {
+  DEFAULT_SURGE_OPTIONS,
+  type RawSurge,
+  type SurgeOptions,
+  type SurgeTrigger,
+} from "./surge-options.js";
 import {
   anscombe,
   SortedWindow,
@@ -16,119 +24,7 @@ import {
   valueAt,
 } from "./surge-window.js";
 
-/** Trailing window of the baseline: a week, so a weekly rhythm and a few bad days wash out. */
-export const WINDOW_HOURS = 168;
-/** Nothing fires before the observation holds a day: with no past, a daily peak looks new. */
-export const WARMUP_HOURS = 24;
-/** The hour-of-day profile replaces the window median once the window holds this many days. */
-export const SEASONAL_MIN_DAYS = 1;
-/** Sources must reach this multiple of the expected count... */
-export const RISE_RATIO = 2;
-/**
- * ...and lie this many robust standard deviations above it on the Anscombe scale
- * (√(x + 3/8), where Poisson counts have σ ≈ 1/2 whatever their mean).
- */
-export const Z_SCORE = 3;
-/** σ on the Anscombe scale is 1.4826 × MAD of the window there, and at least Poisson's 1/2. */
-export const MIN_SIGMA = 0.5;
-/** Absolute floor, sources per hour, for a series with a baseline (median > 0)... */
-export const MIN_SOURCES = 8;
-/** ...and for a series with none (new, or quiet more than half the window): the floor is its only guard. */
-export const NEW_SERIES_MIN_SOURCES = 15;
-/** Floors scale down with buckets shorter than an hour, never below this. */
-export const FLOOR_MIN = 3;
-/** Consecutive exceeding buckets needed to fire... */
-export const PERSIST_BUCKETS = 2;
-/** ...unless one bucket reaches this multiple of the expectation and twice the floor. */
-export const STRONG_RATIO = 6;
-export const STRONG_FLOOR_FACTOR = 2;
-/** Walking back from detection, a bucket is still in the rise above max(ratio × e, e + z × σ). */
-export const ONSET_RATIO = 1.5;
-export const ONSET_Z = 2;
-/** Buckets below that level tolerated inside the rise while walking back. */
-export const ONSET_GAP_BUCKETS = 1;
-/** A surge ends after END_BUCKETS buckets below max(ratio × e, e + z × σ) of its detection baseline. */
-export const RELEASE_RATIO = 1.5;
-export const RELEASE_Z = 2;
-export const END_BUCKETS = 3;
-/** While a surge lasts, a jump to this multiple of the level that fired it is an escalation. */
-export const ESCALATION_RATIO = 4;
-/** State at the end of the data: `rising` when the peak is among the last RISING_BUCKETS... */
-export const RISING_BUCKETS = 3;
-/** ...`fading` when the last buckets average at most this share of the peak (or it ended). */
-export const FADING_SHARE = 0.5;
-
-/** Every threshold, overridable (flags or config); counts are sources per hour-long bucket. */
-export interface SurgeOptions {
-  bucketSeconds: number;
-  windowHours: number;
-  warmupHours: number;
-  seasonalMinDays: number;
-  riseRatio: number;
-  zScore: number;
-  minSigma: number;
-  minSources: number;
-  newSeriesMinSources: number;
-  floorMin: number;
-  persistBuckets: number;
-  strongRatio: number;
-  strongFloorFactor: number;
-  onsetRatio: number;
-  onsetZ: number;
-  onsetGapBuckets: number;
-  releaseRatio: number;
-  releaseZ: number;
-  endBuckets: number;
-  escalationRatio: number;
-  risingBuckets: number;
-  fadingShare: number;
-}
-
-export const DEFAULT_SURGE_OPTIONS: Readonly<SurgeOptions> = Object.freeze({
-  bucketSeconds: 3600,
-  windowHours: WINDOW_HOURS,
-  warmupHours: WARMUP_HOURS,
-  seasonalMinDays: SEASONAL_MIN_DAYS,
-  riseRatio: RISE_RATIO,
-  zScore: Z_SCORE,
-  minSigma: MIN_SIGMA,
-  minSources: MIN_SOURCES,
-  newSeriesMinSources: NEW_SERIES_MIN_SOURCES,
-  floorMin: FLOOR_MIN,
-  persistBuckets: PERSIST_BUCKETS,
-  strongRatio: STRONG_RATIO,
-  strongFloorFactor: STRONG_FLOOR_FACTOR,
-  onsetRatio: ONSET_RATIO,
-  onsetZ: ONSET_Z,
-  onsetGapBuckets: ONSET_GAP_BUCKETS,
-  releaseRatio: RELEASE_RATIO,
-  releaseZ: RELEASE_Z,
-  endBuckets: END_BUCKETS,
-  escalationRatio: ESCALATION_RATIO,
-  risingBuckets: RISING_BUCKETS,
-  fadingShare: FADING_SHARE,
-});
-
-/** A detection, in bucket indices; times and explanations are added by detect-surges.ts. */
-export interface RawSurge {
-  onset: number;
-  /** The bucket at whose end the detector fired. */
-  detected: number;
-  peak: number;
-  peakSources: number;
-  detectedSources: number;
-  /** What the detector expected at `detected`, the window median, and σ (Anscombe scale). */
-  expected: number;
-  median: number;
-  sigma: number;
-  seasonal: boolean;
-  newSeries: boolean;
-  /** Buckets of history the baseline window held at detection (less than the window early on). */
-  history: number;
-  /** Last bucket above the release level once the surge ended, else -1. */
-  ended: number;
-  escalations: Array<{ bucket: number; sources: number; median: number }>;
-}
+export * from "./surge-options.js";
 
 /** Values of one hour-of-day group in a window (a week of 5-minute buckets is 84). */
 const GROUP_MAX = 1024;
@@ -155,6 +51,10 @@ interface Evidence {
   seasonal: boolean;
   newSeries: boolean;
   strong: boolean;
+  /** Passes the full rise ratio (else only the novel one, which needs a level above windowMax). */
+  full: boolean;
+  /** The largest count of the window before t. */
+  windowMax: number;
 }
 
 interface Active {
@@ -176,6 +76,8 @@ export class SurgeDetector {
   private t: number;
   private row = 0;
   private run = 0;
+  /** The window's maximum before the current run of exceeding buckets began. */
+  private runRef = 0;
   private active: Active | null = null;
   private lastEnded = Number.NEGATIVE_INFINITY;
   private readonly o: SurgeOptions;
@@ -190,6 +92,7 @@ export class SurgeDetector {
   private readonly groupSize: number;
   private readonly groups: number;
   private readonly seasonalMin: number;
+  private readonly cusumMinB: number;
 
   constructor(
     private readonly s: SparseSeries,
@@ -209,6 +112,7 @@ export class SurgeDetector {
     this.groups = Math.floor(this.perDay / this.groupSize);
     this.seasonalMin =
       this.groups >= 3 ? o.seasonalMinDays * this.perDay : Number.POSITIVE_INFINITY;
+    this.cusumMinB = Math.round(o.cusumMinHours * perHour);
     this.t = first;
   }
 
@@ -263,12 +167,14 @@ export class SurgeDetector {
     const a = this.active;
     const o = this.o;
     if (a === null) {
-      const ev = this.test(t, x);
-      if (ev === null) {
+      const ev = this.test(t, x, this.run > 0 ? this.runRef : -1);
+      if (ev !== null && this.run === 0) this.runRef = ev.windowMax;
+      if (ev === null || (!ev.full && x <= this.runRef)) {
         this.run = 0;
         return;
       }
-      if (++this.run >= o.persistBuckets || ev.strong) this.fire(t, x, ev);
+      const trigger = this.trigger(t, x, ev, ++this.run);
+      if (trigger !== null) this.fire(t, x, ev, trigger);
       return;
     }
     if (x > a.raw.peakSources) {
@@ -287,8 +193,8 @@ export class SurgeDetector {
       a.below = 0;
       a.lastAbove = t;
     }
-    const ev = x >= o.escalationRatio * a.level ? this.test(t, x) : null;
-    if (ev === null) {
+    const ev = x >= o.escalationRatio * a.level ? this.test(t, x, -1) : null;
+    if (ev === null || !ev.full) {
       this.run = 0;
     } else if (++this.run >= o.persistBuckets || ev.strong) {
       a.raw.escalations.push({ bucket: t, sources: x, median: ev.median });
@@ -297,32 +203,84 @@ export class SurgeDetector {
     }
   }
 
-  /** Whether bucket t exceeds its baseline, read from buckets before t only. */
-  private test(t: number, x: number): Evidence | null {
+  /**
+   * Whether bucket t exceeds its baseline, read from buckets before t only. `ref` is the largest
+   * count the series had reached before the current run of exceeding buckets (-1: the window's).
+   */
+  private test(t: number, x: number, ref: number): Evidence | null {
     const o = this.o;
     if (t < this.warmupEnd || x < this.floorHist) return null;
     this.win.moveTo(t);
     const median = this.win.median();
     const newSeries = median === 0;
     const floor = newSeries ? this.floorNew : this.floorHist;
-    if (x < floor || x < o.riseRatio * median) return null;
+    const lowRatio = Math.min(o.riseRatio, o.novelRiseRatio);
+    if (x < floor || x < lowRatio * median) return null;
     const seasonal = t - this.first >= this.seasonalMin;
     let expected = median;
     let pooled = median;
+    const windowMax = this.win.max();
+    const familiar = x <= (ref < 0 ? windowMax : ref);
     if (seasonal) {
-      this.seasonalAt(this.groupOf(t), t);
+      this.seasonalAt(this.groupOf(t), t, familiar ? o.familiarEnvelopeHours : 1);
       expected = Math.max(median, this.envelope);
       pooled = this.pooled;
-      if (x < o.riseRatio * expected) return null;
+      if (x < lowRatio * expected) return null;
+      if (familiar && x < o.riseRatio * this.wideEnvelope) return null;
     }
+    const full = x >= o.riseRatio * expected;
     const sigma = Math.max(1.4826 * this.win.madAnscombe(), o.minSigma);
     if (anscombe(x) - anscombe(pooled) < o.zScore * sigma) return null;
     const strong = x >= o.strongRatio * Math.max(expected, 1) && x >= o.strongFloorFactor * floor;
     const history = this.win.len;
-    return { history, median, expected, pooled, sigma, seasonal, newSeries, strong };
+    return {
+      history,
+      median,
+      expected,
+      pooled,
+      sigma,
+      seasonal,
+      newSeries,
+      strong,
+      full,
+      windowMax,
+    };
   }
 
-  private fire(t: number, x: number, ev: Evidence): void {
+  /** Whether bucket t, which passed the test as the run-th in a row, fires, and by which rule. */
+  private trigger(t: number, x: number, ev: Evidence, run: number): SurgeTrigger | null {
+    const o = this.o;
+    if (ev.strong) return "strong";
+    if (run >= o.persistBuckets) return "persistent";
+    if (ev.newSeries && run >= o.newSeriesPersistBuckets && x >= o.strongRatio * this.runRef)
+      return "new";
+    // Against a zero baseline every elevated hour is "significant": the floor is the guard there.
+    if (!ev.newSeries && this.cusum(t, x, ev) >= o.cusumLimit) return "accumulated";
+    return null;
+  }
+
+  /**
+   * The CUSUM of the last cusumBuckets buckets up to t, each bucket's z taken against the
+   * expectation of its hour from the window before t (so it reads only the past).
+   */
+  private cusum(t: number, x: number, ev: Evidence): number {
+    const o = this.o;
+    if (ev.history < this.cusumMinB) return 0;
+    let sum = 0;
+    for (let b = Math.max(this.first, t - o.cusumBuckets + 1); b <= t; b++) {
+      let pooled = ev.pooled;
+      if (b !== t && ev.seasonal) {
+        this.seasonalAt(this.groupOf(b), t);
+        pooled = this.pooled;
+      }
+      const v = b === t ? x : valueAt(this.s, b);
+      const z = (anscombe(v) - anscombe(pooled)) / ev.sigma;
+      sum = Math.max(0, sum + Math.min(z, o.cusumCap) - o.cusumSlack);
+    }
+    return sum;
+  }
+
+  private fire(t: number, x: number, ev: Evidence, trigger: SurgeTrigger): void {
     const o = this.o;
     this.run = 0;
     let envelope: Float64Array | null = null;
@@ -366,6 +324,9 @@ export class SurgeDetector {
       seasonal: ev.seasonal,
       newSeries: ev.newSeries,
       history: ev.history,
+      trigger,
+      novel: !ev.full,
+      windowMax: this.runRef,
       ended: -1,
       escalations: [],
     };
@@ -393,27 +354,35 @@ export class SurgeDetector {
   /** Set by seasonalAt(). */
   private envelope = 0;
   private pooled = 0;
+  /** The envelope over `reach` hours either side (= envelope for reach 1). */
+  private wideEnvelope = 0;
 
   /**
    * The hour-of-day expectations of group g from the window before t. `envelope`: the largest
    * of the medians (over the window's days) of hour g and its two neighbours, so a cycle whose
    * peak drifts by an hour from day to day is still expected; the rise ratio compares against
    * it. `pooled`: the median of the three hours' values together, an unbiased level for the
-   * significance test (the envelope is biased upwards on a flat series).
+   * significance test (the envelope is biased upwards on a flat series). `wideEnvelope`: the
+   * largest median of `reach` hours either side (familiarEnvelopeHours, for a familiar level).
    */
-  private seasonalAt(g: number, t: number): void {
+  private seasonalAt(g: number, t: number, reach = 1): void {
     const n = this.groups;
     const a = SCRATCH;
     const u = UNION;
     let total = 0;
     let env = 0;
-    for (let d = -1; d <= 1; d++) {
-      const k = this.groupValues((g + d + n) % n, t, a);
+    let wide = 0;
+    for (let d = -reach; d <= reach; d++) {
+      const k = this.groupValues((((g + d) % n) + n) % n, t, a);
+      const m = sortedMedian(a.subarray(0, k).sort(), k);
+      wide = Math.max(wide, m);
+      if (d < -1 || d > 1) continue;
+      env = Math.max(env, m);
       u.set(a.subarray(0, k), total);
       total += k;
-      env = Math.max(env, sortedMedian(a.subarray(0, k).sort(), k));
     }
     this.envelope = env;
+    this.wideEnvelope = wide;
     this.pooled = sortedMedian(u.subarray(0, total).sort(), total);
   }
 

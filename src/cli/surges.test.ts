@@ -107,7 +107,13 @@ describe("portent surges (built binary) over a store of simulated satori-2018", 
     const before = portent(["surges", "--db", db, "--until", "2018-06-14T04:30Z", "--no-color"]);
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toContain(".. 2018-06-14T04:00:00Z, 1h buckets");
-    expect(before.stdout).toContain("No surges.");
+    // What a detector fed until then would have said: the surges analyze detected by then, no more.
+    const cut = portent(["surges", "--db", db, "--until", "2018-06-14T04:30Z", "--json"]);
+    expect(cut.code, cut.stderr).toBe(0);
+    const early = (JSON.parse(cut.stdout) as ReportSurge[]).map(brief);
+    const want = report.surges.filter((x) => x.detectedAt <= "2018-06-14T04:00:00Z").map(brief);
+    expect(early).toEqual(want);
+    expect(report.surges.some((x) => x.detectedAt > "2018-06-14T04:00:00Z")).toBe(true);
     const rel = portent(["surges", "--db", db, "--since", "2d", "--top", "1", "--no-color"]);
     expect(rel.code, rel.stderr).toBe(0);
     expect(rel.stdout).toMatch(/surges since 2018-06-14T23:5\d:00Z/);

@@ -3,14 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVAL_SCENARIOS, evaluateScenario, medianDelay, type ScenarioResult } from "./evaluate.js";
+import { TARGET_MEDIAN_DELAY_HOURS } from "./report.js";
 
 /**
  * The surge targets of issue 4, held on every scenario of `npm run eval` (seed 1, scale 1, ≈2.5M
- * packets in all). Delay ceilings guard against regressions at the measured values; see
- * docs/surges.md for why the gradual campaigns take longer than two hours.
+ * packets in all). Delay ceilings guard against regressions at the measured values (seed 1: the
+ * sharp onsets 1 h, DSL-2750B 2 h, the worm 5 h; 1, 2–5 and 4–7 h over seeds 1–24); see
+ * docs/surges.md for why the gradual campaigns take longer.
  */
-const SHARP_ONSET_MAX_HOURS = 2;
-const GRADUAL_MAX_HOURS = 8;
+const SHARP_ONSET_MAX_HOURS = 1;
+const GRADUAL_MAX_HOURS = 6;
 const GRADUAL = new Set(["satori-dlink", "adb-worm"]);
 
 const dir = mkdtempSync(join(tmpdir(), "portent-eval-"));
@@ -41,12 +43,12 @@ describe("surge evaluation", () => {
     expect(results.reduce((n, r) => n + (r.truth.decoys?.length ?? 0), 0)).toBe(3);
   });
 
-  it("detects sharp onsets within two hours and gradual ones within a working day", () => {
+  it("detects sharp onsets in their first hour, gradual ones within hours, median ≤ 2 h", () => {
     for (const c of results.flatMap((r) => r.campaigns)) {
       const max = GRADUAL.has(c.id) ? GRADUAL_MAX_HOURS : SHARP_ONSET_MAX_HOURS;
       expect(c.delayHours, c.id).toBeLessThanOrEqual(max);
     }
-    expect(medianDelay(results)).toBeLessThanOrEqual(4);
+    expect(medianDelay(results)).toBeLessThanOrEqual(TARGET_MEDIAN_DELAY_HOURS);
   });
 
   it("detects Satori's port-8000 wave on its first day and the 80/8080 rise on June 15", () => {

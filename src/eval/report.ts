@@ -76,21 +76,22 @@ export function renderSummary(results: readonly ScenarioResult[], seconds: numbe
   const lines = [
     "",
     `summary (${seconds.toFixed(0)} s)`,
-    "| scenario | campaign | port | onset (truth) | detectedAt | delay | surge onset |",
-    "|---|---|---|---|---|---|---|",
+    "| scenario | seed | campaign | port | onset (truth) | detectedAt | delay | surge onset |",
+    "|---|---|---|---|---|---|---|---|",
   ];
   for (const r of results) {
     for (const c of r.campaigns) {
       const s = c.surge;
       lines.push(
-        `| ${r.scenario} | ${c.id} | ${s ? `${s.port}/${s.proto}` : "-"} | ${t(c.onset)} | ` +
+        `| ${r.scenario} | ${r.seed} | ${c.id} | ${s ? `${s.port}/${s.proto}` : "-"} | ${t(c.onset)} | ` +
           `${s ? t(s.detectedAt) : "missed"} | ${c.delayHours === null ? "-" : `${c.delayHours.toFixed(1)} h`} | ${s ? t(s.onset) : "-"} |`,
       );
     }
   }
+  if (new Set(results.map((r) => r.seed)).size > 1) lines.push("", ...delaysPerCampaign(results));
   const decoys = results.reduce((n, r) => n + (r.truth.decoys?.length ?? 0), 0);
   const fired = new Set(
-    results.flatMap((r) => r.decoysFired.map((f) => `${r.scenario}/${f.decoy}`)),
+    results.flatMap((r) => r.decoysFired.map((f) => `${r.scenario}/${r.seed}/${f.decoy}`)),
   );
   const falses = results.reduce((n, r) => n + r.falseSurges.length, 0);
   lines.push("");
@@ -98,6 +99,23 @@ export function renderSummary(results: readonly ScenarioResult[], seconds: numbe
   lines.push("");
   lines.push(...renderComparison(results));
   return `${lines.join("\n")}\n`;
+}
+
+/** Over several seeds: each campaign's delays in seed order ("-" when missed), and their range. */
+function delaysPerCampaign(results: readonly ScenarioResult[]): string[] {
+  const by = new Map<string, Array<number | null>>();
+  for (const r of results) {
+    for (const c of r.campaigns) {
+      const list = by.get(c.id) ?? [];
+      list.push(c.delayHours);
+      by.set(c.id, list);
+    }
+  }
+  return [...by].map(([id, ds]) => {
+    const found = ds.filter((d): d is number => d !== null);
+    const range = found.length > 0 ? `${Math.min(...found)}–${Math.max(...found)} h` : "-";
+    return `${id}: ${ds.map((d) => (d === null ? "-" : String(d))).join(" ")} (${range}, median ${med(found)})`;
+  });
 }
 
 function med(xs: number[]): string {
@@ -146,23 +164,23 @@ export function targetsMet(results: readonly ScenarioResult[]): {
   const reasons: string[] = [];
   for (const r of results) {
     for (const c of r.campaigns)
-      if (c.surge === null) reasons.push(`${r.scenario}: ${c.id} missed`);
-    for (const f of r.decoysFired) reasons.push(`${r.scenario}: decoy ${f.decoy} fired`);
+      if (c.surge === null) reasons.push(`${r.scenario} seed ${r.seed}: ${c.id} missed`);
+    for (const f of r.decoysFired)
+      reasons.push(`${r.scenario} seed ${r.seed}: decoy ${f.decoy} fired`);
   }
   const hardPass = reasons.length === 0;
   const median = medianDelay(results);
   if (median !== null && median > TARGET_MEDIAN_DELAY_HOURS) {
     reasons.push(`median delay ${median.toFixed(1)} h > ${TARGET_MEDIAN_DELAY_HOURS} h`);
   }
-  const satori = results.find((r) => r.scenario === "satori-2018");
-  if (satori !== undefined) {
+  for (const satori of results.filter((r) => r.scenario === "satori-2018")) {
     const uc = satori.campaigns.find((c) => c.id === "satori-uc-httpd")?.surge;
     const dl = satori.campaigns.find((c) => c.id === "satori-dlink")?.surge;
     if (uc?.port !== 8000 || !uc.detectedAt.startsWith("2018-06-09")) {
-      reasons.push("satori-2018: 8000/tcp not detected on June 9");
+      reasons.push(`satori-2018 seed ${satori.seed}: 8000/tcp not detected on June 9`);
     }
     if (!dl?.detectedAt.startsWith("2018-06-15")) {
-      reasons.push("satori-2018: 80/8080 rise not detected on June 15");
+      reasons.push(`satori-2018 seed ${satori.seed}: 80/8080 rise not detected on June 15`);
     }
   }
   return { pass: reasons.length === 0, hardPass, reasons };

@@ -3,8 +3,9 @@
  * scenario, each true campaign with its onset, Portent's detectedAt and the delay, the decoys
  * that fired, false surges and misses; exits 1 when a true campaign is missed or a decoy fires.
  *
- * Options: --scale N (default 1), --seed N (default 1), --scenario NAME (repeatable),
- * --bucket SECONDS (default 3600), --keep-research (do not exclude research scanners).
+ * Options: --scale N (default 1), --seed N (default 1), --seeds A-B or A,B,... (several seeds;
+ * the summary and median cover all of them), --scenario NAME (repeatable), --bucket SECONDS
+ * (default 3600), --keep-research (do not exclude research scanners).
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,19 +14,37 @@ import { join } from "node:path";
 import { EVAL_SCENARIOS, evaluateScenario, medianDelay, type ScenarioResult } from "./evaluate.js";
 import { renderScenario, renderSummary, targetsMet } from "./report.js";
 
+/** "1-8" or "1,3,5" → [1, ..., 8] or [1, 3, 5]. */
+function parseSeeds(text: string): number[] {
+  const range = /^(\d+)-(\d+)$/.exec(text);
+  if (range !== null) {
+    const lo = Number(range[1]);
+    const hi = Number(range[2]);
+    return Array.from({ length: Math.max(0, hi - lo + 1) }, (_, i) => lo + i);
+  }
+  return text.split(",").map(Number);
+}
+
 function parse(argv: string[]): {
   scale: number;
-  seed: number;
+  seeds: number[];
   scenarios: string[];
   bucket: number;
   excludeResearch: boolean;
 } {
-  const o = { scale: 1, seed: 1, scenarios: [] as string[], bucket: 3600, excludeResearch: true };
+  const o = {
+    scale: 1,
+    seeds: [1],
+    scenarios: [] as string[],
+    bucket: 3600,
+    excludeResearch: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === "--scale" && v !== undefined) o.scale = Number(argv[++i]);
-    else if (a === "--seed" && v !== undefined) o.seed = Number(argv[++i]);
+    else if (a === "--seed" && v !== undefined) o.seeds = [Number(argv[++i])];
+    else if (a === "--seeds" && v !== undefined) o.seeds = parseSeeds(argv[++i] as string);
     else if (a === "--scenario" && v !== undefined) o.scenarios.push(argv[++i] as string);
     else if (a === "--bucket" && v !== undefined) o.bucket = Number(argv[++i]);
     else if (a === "--keep-research") o.excludeResearch = false;
@@ -35,6 +54,10 @@ function parse(argv: string[]): {
     }
   }
   if (o.scenarios.length === 0) o.scenarios = EVAL_SCENARIOS;
+  if (o.seeds.length === 0 || o.seeds.some((x) => !Number.isInteger(x))) {
+    process.stderr.write("eval: --seeds takes A-B or A,B,...\n");
+    process.exit(2);
+  }
   return o;
 }
 
@@ -44,17 +67,18 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const t0 = performance.now();
   try {
-    for (const name of o.scenarios) {
-      const r = await evaluateScenario(name, {
-        seed: o.seed,
-        scale: o.scale,
-        dir,
-        bucketSeconds: o.bucket,
-        excludeResearch: o.excludeResearch,
-      });
-      results.push(r);
-      process.stdout.write(`${renderScenario(r)}\n`);
-    }
+    for (const seed of o.seeds)
+      for (const name of o.scenarios) {
+        const r = await evaluateScenario(name, {
+          seed,
+          scale: o.scale,
+          dir,
+          bucketSeconds: o.bucket,
+          excludeResearch: o.excludeResearch,
+        });
+        results.push(r);
+        process.stdout.write(`${renderScenario(r)}\n`);
+      }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
