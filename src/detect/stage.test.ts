@@ -65,3 +65,58 @@ describe("DetectStage", () => {
     expect(new DetectStage({}).wantsProbes).toBe(false);
   });
 });
+
+describe("DetectStage payload memo", () => {
+  const enc = new TextEncoder();
+  const http = (dst: string, text: string) =>
+    ({
+      ...session,
+      proto: "tcp",
+      dst,
+      clientBytes: enc.encode(text),
+      http: { requests: [], responses: [] },
+    }) as unknown as Session;
+
+  it("computes template and IoCs once per distinct HTTP payload and destination", () => {
+    let templates = 0;
+    let iocRuns = 0;
+    const got: string[] = [];
+    const stage = new DetectStage({
+      template: (s) => {
+        templates++;
+        return { id: `t-${s.clientBytes.length}`, text: "x", kind: "http" };
+      },
+      iocs: (s) => {
+        iocRuns++;
+        return [{ type: "ipv4", value: s.dst }];
+      },
+      record: (_s, t, iocs) => got.push(`${t?.id} ${iocs.map((i) => i.value).join(",")}`),
+    });
+    stage.session(http("203.0.113.1", "GET /a HTTP/1.1\r\n\r\n"));
+    stage.session(http("203.0.113.1", "GET /a HTTP/1.1\r\n\r\n"));
+    stage.session(http("203.0.113.2", "GET /a HTTP/1.1\r\n\r\n"));
+    stage.session(http("203.0.113.1", "GET /ab HTTP/1.1\r\n\r\n"));
+    expect(templates).toBe(3);
+    expect(iocRuns).toBe(3);
+    expect(got).toEqual([
+      "t-19 203.0.113.1",
+      "t-19 203.0.113.1",
+      "t-19 203.0.113.2",
+      "t-20 203.0.113.1",
+    ]);
+  });
+
+  it("does not remember sessions that are not HTTP (telnet templates depend on server bytes)", () => {
+    let templates = 0;
+    const stage = new DetectStage({
+      template: () => {
+        templates++;
+        return { id: "t", text: "x", kind: "telnet" };
+      },
+    });
+    const raw = { ...session, proto: "tcp", dst: "203.0.113.1" } as Session;
+    stage.session(raw);
+    stage.session(raw);
+    expect(templates).toBe(2);
+  });
+});

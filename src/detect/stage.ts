@@ -5,6 +5,7 @@
  */
 
 import { AlertSummary } from "../aggregate/alerts.js";
+import { latin1 } from "../decode/http-message.js";
 import type { Alert, Ioc, Template } from "../schema/detection.js";
 import type { Probe, Session } from "../schema/session.js";
 
@@ -29,12 +30,23 @@ export interface DetectParts {
 
 const NO_IOCS: Ioc[] = [];
 
+/**
+ * HTTP payloads of at most this many bytes have their template and IoCs remembered by their
+ * exact bytes: bots send byte-identical requests (one dropper URL per bot, one exploit per
+ * campaign), and normalising the same bytes again is most of a session's detection cost.
+ */
+export const MEMO_MAX_BYTES = 2048;
+/** Payloads remembered; the memo starts afresh when full (bounded memory). */
+export const MEMO_ENTRIES = 4096;
+
 export class DetectStage {
   readonly alerts = new AlertSummary();
   sessions = 0;
   probes = 0;
   /** Client bytes of the sessions seen (what the rules and extractors inspected). */
   payloadBytes = 0;
+
+  private readonly memo = new Map<string, { template: Template; iocs: Ioc[] }>();
 
   constructor(private readonly parts: DetectParts) {}
 
@@ -53,7 +65,15 @@ export class DetectStage {
       onAlert?.(a, s);
     }
     series?.onSession(s);
-    const t = template?.(s);
+    // Template and IoCs of an HTTP session depend on its requests (its client bytes) and its
+    // destination only, so byte-identical payloads to one address share them.
+    const b = s.clientBytes;
+    const key =
+      template !== undefined && s.http !== undefined && b.length <= MEMO_MAX_BYTES
+        ? `${s.proto}|${s.dst}|${latin1(b, 0, b.length)}`
+        : undefined;
+    const hit = key !== undefined ? this.memo.get(key) : undefined;
+    const t = hit !== undefined ? hit.template : template?.(s);
     if (series !== undefined) {
       series.label(
         s,
@@ -61,7 +81,12 @@ export class DetectStage {
         alerts.map((a) => a.rule.sid),
       );
     }
-    const found = t !== undefined && iocs !== undefined ? iocs(s) : NO_IOCS;
+    const found =
+      hit !== undefined ? hit.iocs : t !== undefined && iocs !== undefined ? iocs(s) : NO_IOCS;
+    if (key !== undefined && hit === undefined && t !== undefined) {
+      if (this.memo.size >= MEMO_ENTRIES) this.memo.clear();
+      this.memo.set(key, { template: t, iocs: found });
+    }
     if (t !== undefined) campaigns?.add(s, t, found, alerts);
     record?.(s, t, found);
   }
