@@ -4,18 +4,13 @@ import { writeFileSync } from "node:fs";
 import { analyzeFiles } from "../aggregate/analyze-files.js";
 import { Rollup } from "../aggregate/rollup.js";
 import { DEFAULT_FLOW_CONFIG } from "../decode/flows.js";
-import { Detection, type SurgeSetup } from "../detect/setup.js";
+import type { SurgeSetup } from "../detect/setup.js";
 import { UsageError } from "../schema/errors.js";
 import type { AnalysisReport } from "../schema/report.js";
-import { renderReport } from "../serve/terminal.js";
-import { DetectionRollup } from "../store/detections.js";
-import { loadEnricher } from "../store/enrich.js";
-import { captureRunId, ingestAnalysis } from "../store/ingest.js";
+import { reportJson } from "../serve/report-json.js";
 import { flag, int, type Parsed, parse, str, strs } from "./args.js";
 import type { Command } from "./command.js";
-import { openStore } from "./db.js";
 import { Progress } from "./progress.js";
-import { varsOf } from "./rules.js";
 
 export const analyze: Command = {
   name: "analyze",
@@ -115,11 +110,15 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     if (eve === "-" && json === "-")
       throw new UsageError("--eve and --json cannot both write to stdout");
     const toStore = str(p, "db") !== undefined || str(p, "clickhouse") !== undefined;
-    const opened = toStore ? await openStore(p, true) : undefined;
+    // Detection, stores and the terminal renderer load on demand: `--counts-only --quiet` on a
+    // large capture should not pay a tenth of a second for the rule engine and the rest.
+    const opened = toStore ? await (await import("./db.js")).openStore(p, true) : undefined;
     const rollup =
       opened !== undefined ? new Rollup({ bucketSeconds: opened.store.bucketSeconds }) : undefined;
     const records =
-      opened !== undefined ? new DetectionRollup(opened.store.bucketSeconds) : undefined;
+      opened !== undefined
+        ? new (await import("../store/detections.js")).DetectionRollup(opened.store.bucketSeconds)
+        : undefined;
     const countsOnly = flag(p, "counts-only");
     if (countsOnly) {
       for (const f of ["rules", "eve", "db", "clickhouse"]) {
@@ -127,17 +126,22 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
           throw new UsageError(`--counts-only cannot be combined with --${f}`);
       }
     }
-    const detection = countsOnly
-      ? undefined
-      : new Detection({
-          ...(records !== undefined ? { store: records } : {}),
-          rules: strs(p, "rules"),
-          defaultRules: !flag(p, "no-default-rules"),
-          families: strs(p, "families"),
-          vars: varsOf(strs(p, "var")),
-          ...(eve !== undefined ? { eve } : {}),
-          surges: flag(p, "no-surges") ? false : surgeSetup(p),
-        });
+    const { Detection } = countsOnly
+      ? { Detection: undefined }
+      : await import("../detect/setup.js");
+    const { varsOf } = await import("./rules.js");
+    const detection =
+      Detection === undefined
+        ? undefined
+        : new Detection({
+            ...(records !== undefined ? { store: records } : {}),
+            rules: strs(p, "rules"),
+            defaultRules: !flag(p, "no-default-rules"),
+            families: strs(p, "families"),
+            vars: varsOf(strs(p, "var")),
+            ...(eve !== undefined ? { eve } : {}),
+            surges: flag(p, "no-surges") ? false : surgeSetup(p),
+          });
     const rs = detection?.ruleSet;
     if (
       rs !== undefined &&
@@ -167,6 +171,8 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
     if (opened !== undefined && rollup !== undefined) {
       try {
         // Country and ASN per stored source row, from the offline databases shipped as packages.
+        const { loadEnricher } = await import("../store/enrich.js");
+        const { captureRunId, ingestAnalysis } = await import("../store/ingest.js");
         const geo = flag(p, "no-enrich") ? undefined : await loadEnricher({ required: false });
         const r = await ingestAnalysis(opened.store, rollup, {
           runId: captureRunId(report.input),
@@ -182,10 +188,12 @@ Exit codes: 0 success, 1 unreadable or non-capture input, 2 usage error.`,
       }
     }
     writeReport(report, json);
-    if (!flag(p, "quiet"))
+    if (!flag(p, "quiet")) {
+      const { renderReport } = await import("../serve/terminal.js");
       process.stdout.write(
         renderReport(report, { color, top, sparkWidth: 36, defang: !flag(p, "no-defang") }),
       );
+    }
     return 0;
   },
 };
@@ -208,7 +216,7 @@ function surgeSetup(p: Parsed): SurgeSetup {
 /** Writes the JSON report to a file or stdout ("-"). */
 export function writeReport(report: AnalysisReport, json: string | undefined): void {
   if (json === undefined) return;
-  const text = `${JSON.stringify(report, null, 2)}\n`;
+  const text = reportJson(report);
   if (json === "-") process.stdout.write(text);
   else writeFileSync(json, text);
 }

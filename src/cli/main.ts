@@ -2,26 +2,7 @@
 /** @module The `portent` command: dispatches to one file per command, maps errors to exit codes. */
 
 import { PortentError, UsageError } from "../schema/errors.js";
-import { analyze } from "./analyze.js";
-import type { Command } from "./command.js";
-import { db } from "./db.js";
-import { demo } from "./demo.js";
-import { replayCommand } from "./replay.js";
-import { rulesCommand } from "./rules.js";
-import { sensorCommand } from "./sensor.js";
-import { simulateCommand } from "./simulate.js";
-import { surgesCommand } from "./surges.js";
-
-const COMMANDS: Command[] = [
-  analyze,
-  simulateCommand,
-  demo,
-  rulesCommand,
-  db,
-  surgesCommand,
-  sensorCommand,
-  replayCommand,
-];
+import { COMMANDS } from "./commands.js";
 
 function overview(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");
@@ -40,7 +21,8 @@ Run "portent <command> --help" for a command's options and examples.
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    const sub = name === "help" ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    const entry = name === "help" ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    const sub = entry !== undefined ? await entry.load() : undefined;
     process.stdout.write(sub !== undefined ? `${sub.help}\n` : overview());
     return name === undefined ? 2 : 0;
   }
@@ -48,11 +30,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write("portent 0.1.0\n");
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (cmd === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     process.stderr.write(`portent: unknown command "${name}"\n\n${overview()}`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes("-h") || rest.includes("--help")) {
     process.stdout.write(`${cmd.help}\n`);
     return 0;
