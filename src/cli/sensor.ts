@@ -5,7 +5,7 @@ import { applyFlags, formatIssue, loadConfig } from "../capture/sensor/config.js
 import { defaultSensorConfig, type SensorConfig } from "../capture/sensor/config-schema.js";
 import { DEFAULT_LIMITS, LIMIT_KINDS } from "../capture/sensor/limits.js";
 import { SensorService } from "../capture/sensor/service.js";
-import { UsageError } from "../schema/errors.js";
+import { PortentError, UsageError } from "../schema/errors.js";
 import { counterLine, liveLine } from "../serve/sensor-live.js";
 import { loadEnricher } from "../store/enrich.js";
 import type { Store } from "../store/store.js";
@@ -134,7 +134,17 @@ store that cannot be opened), 2 usage or config error.`;
       };
     });
 
-    const store = await openSensorStore(config);
+    let store: { store: Store; where: string };
+    try {
+      store = await openSensorStore(config);
+    } catch (e) {
+      const where =
+        config.store.kind === "duckdb" ? config.store.file : `${config.store.url} (ClickHouse)`;
+      throw new PortentError(
+        "E_OUTPUT_UNWRITABLE",
+        `cannot open the store ${where}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
     const stderr = (line: string): void => {
       process.stderr.write(`${line}\n`);
     };

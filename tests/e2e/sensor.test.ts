@@ -119,6 +119,18 @@ describe("portent sensor (built binary)", () => {
     expect(r.stderr).toContain("uc-httpd");
   });
 
+  it("exits 1 naming the store when it cannot be opened", () => {
+    const r = portent([
+      "sensor",
+      "--db",
+      join(dir, "no", "such", "dir", "s.duckdb"),
+      "--duration",
+      "1",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/portent sensor: cannot open the store .*s\.duckdb/);
+  });
+
   it("records a replayed satori-2018 capture as the same campaigns as analysing it", async () => {
     const pcap = join(dir, "satori.pcap");
     expect(
