@@ -75,3 +75,52 @@ describe("clickhouse: a database", () => {
     await expect(openClickHouseStore({ url: "http://127.0.0.1:1" })).rejects.toThrow(/127.0.0.1:1/);
   });
 });
+
+describe("clickhouse: the sensor's store", () => {
+  it("receives what a sensor recorded: sessions, probes and alerts, flushed at shutdown", async () => {
+    const { SensorService } = await import("../capture/sensor/service.js");
+    const { getPersona } = await import("../capture/personas/registry.js");
+    const { DEFAULT_LIMITS } = await import("../capture/sensor/limits.js");
+    const { connect } = await import("node:net");
+    const persona = getPersona("uc-httpd");
+    if (persona === undefined) throw new Error("uc-httpd persona missing from the registry");
+    const store = await openClickHouseStore({ url, database: database() });
+    const service = new SensorService({
+      sensorId: "ch-sensor",
+      bind: "127.0.0.1",
+      listeners: [{ port: 0, recordPort: 8000, persona }],
+      limits: DEFAULT_LIMITS,
+      store,
+      flushSeconds: 3600,
+      rules: [],
+      defaultRules: true,
+      replay: false,
+    });
+    await service.start();
+    const port = service.sensor.boundPorts[0] as number;
+    const send = (text: string) =>
+      new Promise<void>((resolve) => {
+        const c = connect({ port, host: "127.0.0.1" }, () => c.end(text));
+        c.on("data", () => {});
+        c.on("error", () => {});
+        c.on("close", () => resolve());
+      });
+    await send(
+      `POST /login.htm HTTP/1.1\r\ncommand=login&username=${"A".repeat(90)}&password=PoC\r\n\r\n`,
+    );
+    await send("");
+    await service.stop();
+    const now = Date.now() * 1000;
+    const range = { from: now - 3600e6, to: now + 3600e6 };
+    const top = await store.topPorts(range, 5);
+    expect(top).toEqual([
+      expect.objectContaining({ proto: "tcp", port: 8000, sources: 1, sessions: 1, probes: 1 }),
+    ]);
+    const alerts = await store.alertSummary(range);
+    expect(alerts.map((a) => [a.sid, a.cve, a.sources])).toEqual([
+      [9200001, ["CVE-2018-10088"], 1],
+    ]);
+    expect((await store.sensors()).map((s) => s.sensor)).toEqual(["ch-sensor"]);
+    await store.close();
+  }, 30_000);
+});
