@@ -245,7 +245,7 @@ export class HttpReader {
       else if (b[this.pos] === LF) this.pos += 1;
       else if (this.pos < b.length) problem(problems, "bad_chunk");
     }
-    return concat(parts);
+    return joinBytes(parts);
   }
 }
 
@@ -279,7 +279,8 @@ export function trimOws(s: string): string {
   return a === 0 && e === s.length ? s : s.slice(a, e);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The parts as one array (the part itself when there is one: no copy). */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 0) return EMPTY;
   if (parts.length === 1) return parts[0] as Uint8Array;
   let n = 0;

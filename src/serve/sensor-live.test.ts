@@ -1,35 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { testSession } from "../capture/sensor/fixtures.js";
 import type { RecordedConnection } from "../capture/sensor/recorder.js";
-import type { Session } from "../schema/session.js";
 import { counterLine, liveLine } from "./sensor-live.js";
 
-const enc = new TextEncoder();
 function rec(payload: string): RecordedConnection {
-  const s = {
-    id: "x",
-    proto: "tcp",
-    src: "198.51.100.7",
+  const s = testSession(payload, {
     srcKey: 1,
     sport: 1,
-    dst: "203.0.113.5",
     dstKey: 2,
-    dport: 8000,
     start: Date.UTC(2018, 5, 9, 5, 1, 2) * 1000,
-    end: 0,
-    clientBytes: enc.encode(payload),
-    clientBytesTotal: payload.length,
-    serverBytes: new Uint8Array(0),
-    serverBytesTotal: 0,
-    clientPackets: 1,
-    serverPackets: 0,
-    handshake: true,
-    gaps: 0,
-    truncated: false,
-    close: "fin",
-    fingerprint: "",
-    ttl: 0,
-    window: 0,
-  } satisfies Session;
+  });
   return { persona: "uc-httpd", listenerPort: 8000, session: s, alerts: [], iocs: [] };
 }
 

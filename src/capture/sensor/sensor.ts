@@ -6,7 +6,13 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import type { Persona } from "../personas/persona.js";
-import { Connection, type ConnectionRecord, type PreambleResult } from "./connection.js";
+import {
+  Connection,
+  type ConnectionRecord,
+  type Endpoints,
+  type PreambleResult,
+  probeOf,
+} from "./connection.js";
 import { endpointKey, isLoopback } from "./endpoint.js";
 import { Gate, type LimitKind, type SensorLimits } from "./limits.js";
 
@@ -170,39 +176,8 @@ export class Sensor {
     this.open.add(conn);
   }
 
-  private recordRefused(
-    e: {
-      src: string;
-      srcKey: number | string;
-      sport: number;
-      dst: string;
-      dport: number;
-      start: number;
-    },
-    l: Listener,
-    limit: LimitKind,
-  ): void {
-    this.record({
-      persona: l.persona.name,
-      listenerPort: e.dport,
-      limit,
-      probe: {
-        proto: "tcp",
-        src: e.src,
-        srcKey: e.srcKey,
-        sport: e.sport,
-        dst: e.dst,
-        dport: e.dport,
-        ts: e.start,
-        packets: 1,
-        fingerprint: "",
-        ttl: 0,
-        window: 0,
-        ipId: 0,
-        seq: 0,
-        tcpOptionsLen: 0,
-      },
-    });
+  private recordRefused(e: Endpoints, l: Listener, limit: LimitKind): void {
+    this.record({ persona: l.persona.name, listenerPort: e.dport, limit, probe: probeOf(e) });
   }
 
   private record(rec: ConnectionRecord): void {
