@@ -9,6 +9,8 @@ describe("command registry", () => {
       expect(cmd.name).toBe(entry.name);
       expect(cmd.summary).toBe(entry.summary);
       expect(cmd.help).toContain(`portent ${entry.name}`);
+      // Readable in a 100-column terminal.
+      for (const line of cmd.help.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
     },
   );
 });

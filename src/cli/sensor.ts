@@ -2,7 +2,11 @@
 
 import { getPersona, PERSONAS } from "../capture/personas/registry.js";
 import { applyFlags, formatIssue, loadConfig } from "../capture/sensor/config.js";
-import { defaultSensorConfig, type SensorConfig } from "../capture/sensor/config-schema.js";
+import {
+  defaultSensorConfig,
+  LIMIT_KEYS,
+  type SensorConfig,
+} from "../capture/sensor/config-schema.js";
 import { DEFAULT_LIMITS, LIMIT_KINDS } from "../capture/sensor/limits.js";
 import { SensorService } from "../capture/sensor/service.js";
 import { PortentError, UsageError } from "../schema/errors.js";
@@ -16,12 +20,26 @@ import { varsOf } from "./rules.js";
 /** Seconds between the counter lines. */
 export const COUNTER_SECONDS = 60;
 
+/** `text` in lines of at most `width` columns, each indented by `indent` spaces. */
+function wrap(text: string, indent = 2, width = 98): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines.map((l) => " ".repeat(indent) + l).join("\n");
+}
+
 const personaList = (): string =>
   [...PERSONAS.values()]
-    .map(
-      (p) =>
-        `  ${p.name.padEnd(10)} ${p.summary}${p.ports.length > 0 ? ` (${p.ports.join(", ")})` : ""}`,
-    )
+    .map((p) => {
+      const ports = p.ports.length > 0 ? ` (ports ${p.ports.join(", ")})` : "";
+      return `  ${p.name.padEnd(10)} ${wrap(`${p.summary}${ports}`, 13).trimStart()}`;
+    })
     .join("\n");
 
 export const sensorCommand: Command = {
@@ -37,9 +55,12 @@ probe (no bytes) or a session (with the client's bytes), run through the same ru
 templates and IoC extraction as "portent analyze", and appended to a store every
 --flush seconds; "portent surges --db FILE" then finds surges in what the sensor saw. It never
 executes, fetches or forwards anything a client sends. Without a config it listens on
-unprivileged ports: ${defaultSensorConfig("x")
-      .listen.map((l) => `${l.port} ${l.persona}`)
-      .join(", ")}.
+unprivileged ports:
+${wrap(
+  `${defaultSensorConfig("x")
+    .listen.map((l) => `${l.port} ${l.persona}`)
+    .join(", ")}.`,
+)}
 
 Options:
   --config FILE        sensor config (TOML subset, docs/sensor-config.md); errors exit 2
@@ -66,9 +87,12 @@ Options:
 Personas:
 ${personaList()}
 
-Limits (config [limits]; defaults): ${Object.entries(DEFAULT_LIMITS)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(", ")}.
+Limits (config [limits], docs/sensor-config.md), with their defaults:
+${wrap(
+  Object.entries(LIMIT_KEYS)
+    .map(([key, field]) => `${key} ${DEFAULT_LIMITS[field]}`)
+    .join(", "),
+)}
 Ports below 1024 need CAP_NET_BIND_SERVICE or a redirect from a high port; never run as root
 (docs/sensor.md, "Low ports").
 
