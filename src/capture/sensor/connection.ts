@@ -147,8 +147,13 @@ export class Connection {
   checkTime(now: number): void {
     if (this.closed) return;
     const l = this.o.limits;
-    if (now - this.startMs >= l.sessionSeconds * 1000) this.stop("session_time", "timeout");
-    else if (now - this.lastActive >= l.idleSeconds * 1000) this.stop("idle", "timeout");
+    const idleAt = this.lastActive + l.idleSeconds * 1000;
+    const endAt = this.startMs + l.sessionSeconds * 1000;
+    // When a late sweep finds both limits passed, the one that came first is the one counted.
+    if (now >= Math.min(idleAt, endAt)) {
+      if (idleAt <= endAt) this.stop("idle", "timeout");
+      else this.stop("session_time", "timeout");
+    }
   }
 
   private data(b: Buffer): void {
