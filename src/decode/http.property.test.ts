@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { HttpRequest, HttpResponse } from "../schema/session.js";
 import { bytes } from "./flow-fixture.js";
-import { parseHttpRequests, parseHttpResponses } from "./http.js";
+import { isHttpVersion, parseHttpRequests, parseHttpResponses, splitStatusLine } from "./http.js";
 
 const VALID = [
   "GET /a HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -85,5 +85,46 @@ describe("HTTP parsers never throw and always terminate", () => {
       fc.property(mutated(RESPONSES), (b) => wellFormed(parseHttpResponses(b, ["GET"]), b.length)),
       { numRuns: 2000 },
     );
+  });
+});
+
+// The parser's hand-written matchers against the regular expressions they replaced: the same
+// answer on any Latin-1 line, including the whitespace that \s knows and [ \t] does not.
+describe("status line and version matchers", () => {
+  const STATUS_LINE = /^(HTTP\/\S*)[ \t]+(\d{3})(?:[ \t]+(.*))?$/s;
+  const VERSION = /^HTTP\/\d\.\d$/;
+  const char = fc.constantFrom(..."HTP/1.0 29\t\v\f\r\n\u00a0\u0085xO".split(""));
+  const line = fc.oneof(
+    fc
+      .tuple(
+        fc.constantFrom("HTTP/", "HTTP/1.1", "HTTP/1.0 ", "HTTP/1.1 200", "HTTP/1.1 404 ", "HTP/"),
+        fc.array(char, { maxLength: 12 }).map((a) => a.join("")),
+      )
+      .map(([a, b]) => a + b),
+    fc.string({ unit: "binary", maxLength: 20 }).map((s) => `HTTP/${s}`),
+  );
+
+  it("splitStatusLine agrees with the expression", () => {
+    fc.assert(
+      fc.property(line, (l) => {
+        const m = STATUS_LINE.exec(l);
+        const want =
+          m === null ? undefined : { version: m[1], status: Number(m[2]), reason: m[3] ?? "" };
+        expect(splitStatusLine(l)).toEqual(want);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("isHttpVersion agrees with the expression", () => {
+    fc.assert(
+      fc.property(line, (l) => {
+        expect(isHttpVersion(l)).toBe(VERSION.test(l));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const v of ["HTTP/1.1", "HTTP/0.9", "HTTP/1.1 ", "HTTP/11", "HTTP/a.1", "http/1.1"]) {
+      expect(isHttpVersion(v)).toBe(VERSION.test(v));
+    }
   });
 });
