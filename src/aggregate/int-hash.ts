@@ -4,7 +4,12 @@
  * more memory than one shared table of (port, source) pairs.
  */
 
-const EMPTY = -1;
+/**
+ * An empty slot holds 0: what the tables store is one more than the value (U32Map) or the first
+ * half of the pair (PairSet), so a fresh Int32Array, zeroed by the allocator, is an empty table
+ * without a pass that fills it (that pass was a tenth of the counting time on a large capture).
+ */
+const EMPTY = 0;
 const MAX_LOAD = 0.5;
 
 function hash32(x: number): number {
@@ -14,7 +19,7 @@ function hash32(x: number): number {
 }
 
 /**
- * Maps unsigned 32-bit keys to non-negative int32 values. Keys and values sit side by side in one
+ * Maps unsigned 32-bit keys to int32 values from 0 to 2^31 - 2. Keys and values sit side by side in one
  * array (`slots[2i]`, `slots[2i + 1]`), so a lookup reads one cache line, not one per array.
  */
 export class U32Map {
@@ -25,7 +30,7 @@ export class U32Map {
   constructor(capacity = 1024) {
     let n = 16;
     while (n < capacity * 2) n *= 2;
-    this.slots = emptySlots(n, 1);
+    this.slots = new Int32Array(2 * n);
     this.mask = n - 1;
   }
 
@@ -36,7 +41,7 @@ export class U32Map {
     const mask = this.mask;
     for (let i = hash32(k) & mask; ; i = (i + 1) & mask) {
       const v = slots[2 * i + 1] as number;
-      if (v === EMPTY || slots[2 * i] === k) return v;
+      if (v === EMPTY || slots[2 * i] === k) return v - 1;
     }
   }
 
@@ -50,20 +55,20 @@ export class U32Map {
       const v = slots[2 * i + 1] as number;
       if (v === EMPTY) break;
       if (slots[2 * i] === k) {
-        slots[2 * i + 1] = value;
+        slots[2 * i + 1] = value + 1;
         return;
       }
       i = (i + 1) & mask;
     }
     slots[2 * i] = k;
-    slots[2 * i + 1] = value;
+    slots[2 * i + 1] = value + 1;
     if (++this.size > (this.mask + 1) * MAX_LOAD) this.grow();
   }
 
   private grow(): void {
     const old = this.slots;
     const n = (this.mask + 1) * 2;
-    const slots = emptySlots(n, 1);
+    const slots = new Int32Array(2 * n);
     const mask = n - 1;
     for (let j = 0; j < old.length; j += 2) {
       const v = old[j + 1] as number;
@@ -92,7 +97,7 @@ export class PairSet {
   constructor(capacity = 4096) {
     let n = 16;
     while (n < capacity * 2) n *= 2;
-    this.slots = emptySlots(n, 0);
+    this.slots = new Int32Array(2 * n);
     this.mask = n - 1;
   }
 
@@ -100,25 +105,27 @@ export class PairSet {
   add(x: number, y: number): boolean {
     const slots = this.slots;
     const mask = this.mask;
+    const x1 = (x + 1) | 0;
     for (let i = pairHash(x, y) & mask; ; i = (i + 1) & mask) {
       const ax = slots[2 * i] as number;
       if (ax === EMPTY) {
-        slots[2 * i] = x;
+        slots[2 * i] = x1;
         slots[2 * i + 1] = y;
         if (++this.size > (this.mask + 1) * MAX_LOAD) this.grow();
         return true;
       }
-      if (ax === x && slots[2 * i + 1] === y) return false;
+      if (ax === x1 && slots[2 * i + 1] === y) return false;
     }
   }
 
   has(x: number, y: number): boolean {
     const slots = this.slots;
     const mask = this.mask;
+    const x1 = (x + 1) | 0;
     for (let i = pairHash(x, y) & mask; ; i = (i + 1) & mask) {
       const ax = slots[2 * i] as number;
       if (ax === EMPTY) return false;
-      if (ax === x && slots[2 * i + 1] === y) return true;
+      if (ax === x1 && slots[2 * i + 1] === y) return true;
     }
   }
 
@@ -126,23 +133,23 @@ export class PairSet {
   forEach(fn: (x: number, y: number) => void): void {
     const slots = this.slots;
     for (let i = 0; i < slots.length; i += 2) {
-      const x = slots[i] as number;
-      if (x !== EMPTY) fn(x, slots[i + 1] as number);
+      const x1 = slots[i] as number;
+      if (x1 !== EMPTY) fn((x1 - 1) | 0, slots[i + 1] as number);
     }
   }
 
   private grow(): void {
     const old = this.slots;
     const n = (this.mask + 1) * 2;
-    const slots = emptySlots(n, 0);
+    const slots = new Int32Array(2 * n);
     const mask = n - 1;
     for (let j = 0; j < old.length; j += 2) {
-      const x = old[j] as number;
-      if (x === EMPTY) continue;
+      const x1 = old[j] as number;
+      if (x1 === EMPTY) continue;
       const y = old[j + 1] as number;
-      let i = pairHash(x, y) & mask;
+      let i = pairHash((x1 - 1) | 0, y) & mask;
       while (slots[2 * i] !== EMPTY) i = (i + 1) & mask;
-      slots[2 * i] = x;
+      slots[2 * i] = x1;
       slots[2 * i + 1] = y;
     }
     this.slots = slots;
@@ -152,11 +159,4 @@ export class PairSet {
 
 function pairHash(x: number, y: number): number {
   return hash32(Math.imul(x, 0x9e3779b1) ^ y);
-}
-
-/** `n` slots of two int32s each, the half at `emptyAt` (0 or 1) of every slot set to EMPTY. */
-function emptySlots(n: number, emptyAt: number): Int32Array {
-  const t = new Int32Array(2 * n);
-  for (let i = emptyAt; i < t.length; i += 2) t[i] = EMPTY;
-  return t;
 }

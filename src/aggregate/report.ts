@@ -13,7 +13,7 @@ import {
 } from "../schema/report.js";
 import type { Analyzer } from "./analyzer.js";
 import { HOUR_US } from "./hourly.js";
-import { PROTO_NAMES } from "./ports.js";
+import { PROTO_NAMES, type ProtoName } from "./ports.js";
 import { isoTime } from "./time.js";
 
 /** How many sources the report lists. */
@@ -41,35 +41,36 @@ export function buildReport(a: Analyzer, inputs: ReportInputs): AnalysisReport {
   const withHourly = h1 - h0 <= MAX_HOURLY_BUCKETS;
 
   const pt = a.ports;
-  const ports: Array<ReportPort & { row: number }> = [];
-  for (let r = 0; r < pt.size; r++) {
+  // Rows sorted by their numbers first, report objects made after: a darknet's capture has tens
+  // of thousands of ports, most of them tied at one source and one packet.
+  const order: number[] = [];
+  for (let r = 0; r < pt.size; r++) order.push(r);
+  const nameOf = (r: number): ProtoName => PROTO_NAMES[pt.proto(r)] ?? "tcp";
+  order.sort((x, y) => {
+    const d = pt.sources(y) - pt.sources(x) || pt.packets(y) - pt.packets(x);
+    if (d !== 0) return d;
+    const px = nameOf(x);
+    const py = nameOf(y);
+    // Protocol names are lower-case ASCII: code-unit order is the locale's order.
+    return px < py ? -1 : px > py ? 1 : pt.port(x) - pt.port(y);
+  });
+  const portRows: ReportPort[] = order.map((r, rank) => {
     const fps: Record<string, number> = {};
-    FINGERPRINTS.forEach((name, i) => {
+    for (let i = 0; i < FINGERPRINTS.length; i++) {
       const n = pt.syns(r, i);
-      if (n > 0) fps[name] = n;
-    });
-    ports.push({
-      proto: PROTO_NAMES[pt.proto(r)] ?? "tcp",
+      if (n > 0) fps[FINGERPRINTS[i] as string] = n;
+    }
+    return {
+      proto: nameOf(r),
       port: pt.port(r),
       packets: pt.packets(r),
       probes: pt.probes(r),
       sessions: pt.sessions(r),
       sources: pt.sources(r),
-      hourly: [],
+      hourly: withHourly && rank < MAX_HOURLY_PORTS ? pt.hourRange(r, h0, h1) : [],
       fingerprints: fps,
-      row: r,
-    });
-  }
-  ports.sort(
-    (x, y) =>
-      y.sources - x.sources ||
-      y.packets - x.packets ||
-      x.proto.localeCompare(y.proto) ||
-      x.port - y.port,
-  );
-  const portRows: ReportPort[] = ports.map(({ row: r, ...row }, rank) =>
-    withHourly && rank < MAX_HOURLY_PORTS ? { ...row, hourly: pt.hourRange(r, h0, h1) } : row,
-  );
+    };
+  });
 
   return {
     version: REPORT_VERSION,
