@@ -7,7 +7,7 @@
 /**
  * An empty slot holds 0: what the tables store is one more than the value (U32Map) or the first
  * half of the pair (PairSet), so a fresh Int32Array, zeroed by the allocator, is an empty table
- * without a pass that fills it (that pass was a tenth of the counting time on a large capture).
+ * without a pass that fills it (that pass was about 1% of a large capture's analysis).
  */
 const EMPTY = 0;
 const MAX_LOAD = 0.5;
