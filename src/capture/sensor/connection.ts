@@ -19,17 +19,14 @@ export const PREAMBLE_WAIT_MS = 100;
 /** Bytes a slow reader may leave unsent in our write buffer before it is closed. */
 export const MAX_UNSENT_BYTES = 256 * 1024;
 
-/** Where a connection came from and went to, as recorded (a replay's PROXY line may set it). */
-export interface Endpoints {
-  src: string;
-  srcKey: number | string;
-  sport: number;
-  dst: string;
-  dstKey: number | string;
-  dport: number;
-  /** Start time, µs since the epoch. */
-  start: number;
-}
+/**
+ * Where a connection came from and went to, and when it started (µs since the epoch), as recorded
+ * (a replay's PROXY line may set them): the Session fields of the same names.
+ */
+export type Endpoints = Pick<
+  Session,
+  "src" | "srcKey" | "sport" | "dst" | "dstKey" | "dport" | "start"
+>;
 
 /** What a preamble parser (e.g. PROXY protocol from `portent replay`) makes of the first bytes. */
 export type PreambleResult =
